@@ -1,0 +1,85 @@
+"""People: readers, subscribers and staff, and the subscriptions that let them comment."""
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.db.models import Q
+
+from belowtheline.sites.models import Site
+
+
+class User(AbstractUser):
+    """An account. `display_name` is what the thread shows; the username stays private."""
+
+    display_name = models.CharField(max_length=60, blank=True)
+
+    @property
+    def public_name(self) -> str:
+        return self.display_name or self.username
+
+    def __str__(self) -> str:
+        return self.public_name
+
+
+class Subscription(models.Model):
+    """A reader's subscription to one publication, kept by standalone installs.
+
+    Publishers with their own subscription system vouch for subscribers with signed tokens
+    instead (a later issue); this model is what an install without one manages in admin.
+    """
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", "Active"
+        LAPSED = "lapsed", "Lapsed"
+        CANCELLED = "cancelled", "Cancelled"
+
+    site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="subscriptions")
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="subscriptions")
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.ACTIVE)
+    expires_at = models.DateTimeField(
+        null=True, blank=True, help_text="Leave empty for a subscription with no end date."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["site", "user"], name="one_subscription_per_site"),
+            models.CheckConstraint(
+                condition=Q(status__in=["active", "lapsed", "cancelled"]),
+                name="subscription_status_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} → {self.site} ({self.status})"
+
+
+class StaffRole(models.Model):
+    """A person's job on one publication. Moderation (next issue) checks these per site."""
+
+    class Role(models.TextChoices):
+        MODERATOR = "moderator", "Moderator"
+        EDITOR = "editor", "Editor"
+        ADMIN = "admin", "Site admin"
+
+    class Cover(models.TextChoices):
+        FULL_TIME = "full_time", "Full-time"
+        PART_TIME = "part_time", "Part-time"
+
+    site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="staff_roles")
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="staff_roles")
+    role = models.CharField(max_length=16, choices=Role.choices)
+    cover = models.CharField(max_length=16, choices=Cover.choices, default=Cover.FULL_TIME)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["site", "user"], name="one_staff_role_per_site"),
+            models.CheckConstraint(
+                condition=Q(role__in=["moderator", "editor", "admin"]), name="staff_role_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(cover__in=["full_time", "part_time"]), name="staff_cover_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.get_role_display()} at {self.site}"

@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+
+
+class BelowTheLineConfig(AppConfig):
+    """The project package is an app too, for project-wide commands and templates."""
+
+    name = "belowtheline"
+    verbose_name = "Below the Line"

@@ -1,0 +1,262 @@
+"""Reads of the reader's side, shaped for the thread page and the API, site first.
+
+The thread is read in a fixed number of queries however long it is: hot threads are read
+far more often than written, and later issues put this path behind a cache.
+"""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+
+from django.contrib.auth.models import AnonymousUser
+from django.db.models import Exists, OuterRef, Prefetch, Q
+
+from belowtheline.accounts.models import User
+from belowtheline.accounts.selectors import is_subscriber
+from belowtheline.discussion.errors import DiscussionError, NotFound
+from belowtheline.discussion.models import (
+    Article,
+    Comment,
+    Recommendation,
+    Report,
+    Rule,
+    RulesAcceptance,
+    RulesVersion,
+)
+from belowtheline.sites.models import Site
+
+PAGE_SIZE = 50
+MAX_PAGE = 10_000
+
+
+class Sort(StrEnum):
+    NEWEST = "newest"
+    OLDEST = "oldest"
+    MOST_RECOMMENDED = "recommended"
+
+
+_ORDERINGS = {
+    Sort.NEWEST: ("-created_at", "-pk"),
+    Sort.OLDEST: ("created_at", "pk"),
+    Sort.MOST_RECOMMENDED: ("-recommendation_count", "-created_at", "-pk"),
+}
+
+
+def parse_sort(value: str | None) -> Sort:
+    try:
+        return Sort(value or Sort.NEWEST)
+    except ValueError:
+        raise DiscussionError(
+            "sort_invalid",
+            f"Sort must be one of: {', '.join(s.value for s in Sort)}.",
+            field="sort",
+        ) from None
+
+
+def parse_page(value: object) -> int:
+    try:
+        page = int(str(value or 1))
+    except ValueError:
+        page = 0
+    if not 1 <= page <= MAX_PAGE:
+        raise DiscussionError("page_invalid", "Page must be a whole number from 1.", field="page")
+    return page
+
+
+def get_article(*, site: Site, article_id: int) -> Article:
+    try:
+        return Article.objects.get(pk=article_id, site=site)
+    except Article.DoesNotExist:
+        raise NotFound("article_not_found", "That article does not exist.") from None
+
+
+def article_by_url(*, site: Site, url: str) -> Article:
+    try:
+        return Article.objects.get(site=site, canonical_url=url)
+    except Article.DoesNotExist:
+        raise NotFound("article_not_found", "No article with that URL on this site.") from None
+
+
+def get_comment(*, site: Site, comment_id: int) -> Comment:
+    try:
+        return Comment.objects.select_related("article").get(pk=comment_id, site=site)
+    except Comment.DoesNotExist:
+        raise NotFound("comment_not_found", "That comment does not exist.") from None
+
+
+def front_page_articles(*, site: Site) -> list[Article]:
+    return list(Article.objects.filter(site=site).order_by("-published_at", "-pk"))
+
+
+def current_rules(*, site: Site) -> RulesVersion | None:
+    """The latest published rules version, with its rules."""
+    return (
+        RulesVersion.objects.filter(site=site, published_at__isnull=False)
+        .prefetch_related(Prefetch("rules", queryset=Rule.objects.filter(site=site)))
+        .order_by("-number")
+        .first()
+    )
+
+
+def rules_history(*, site: Site) -> list[RulesVersion]:
+    """Every published version, newest first: the rules page lists the earlier ones."""
+    return list(
+        RulesVersion.objects.filter(site=site, published_at__isnull=False).order_by("-number")
+    )
+
+
+def rules_version(*, site: Site, number: int) -> RulesVersion:
+    try:
+        return (
+            RulesVersion.objects.filter(site=site, published_at__isnull=False)
+            .prefetch_related(Prefetch("rules", queryset=Rule.objects.filter(site=site)))
+            .get(number=number)
+        )
+    except RulesVersion.DoesNotExist:
+        raise NotFound("rules_version_not_found", "No such rules version.") from None
+
+
+def has_accepted(*, site: Site, user: User, rules_version: RulesVersion) -> bool:
+    return RulesAcceptance.objects.filter(
+        site=site, user=user, rules_version=rules_version
+    ).exists()
+
+
+@dataclass(frozen=True)
+class Standing:
+    """What the person looking at a thread may do there, decided once per request."""
+
+    signed_in: bool
+    subscriber: bool
+    rules: RulesVersion | None
+    must_accept_rules: bool
+
+    @property
+    def can_comment(self) -> bool:
+        return self.subscriber and self.rules is not None and not self.must_accept_rules
+
+
+def viewer_standing(*, site: Site, user: User | AnonymousUser, now: datetime) -> Standing:
+    rules = current_rules(site=site)
+    if not user.is_authenticated:
+        return Standing(signed_in=False, subscriber=False, rules=rules, must_accept_rules=False)
+    assert isinstance(user, User)
+    subscriber = is_subscriber(site=site, user=user, now=now)
+    must_accept = bool(
+        subscriber and rules and not has_accepted(site=site, user=user, rules_version=rules)
+    )
+    return Standing(
+        signed_in=True, subscriber=subscriber, rules=rules, must_accept_rules=must_accept
+    )
+
+
+@dataclass
+class ThreadEntry:
+    """One comment as this viewer should see it."""
+
+    comment: Comment
+    in_reply_to: str | None = None  # shown on replies to replies
+    viewer_recommended: bool = False
+    viewer_reported: bool = False
+    is_own: bool = False
+    replies: list["ThreadEntry"] = field(default_factory=list)
+
+    @property
+    def shows_text(self) -> bool:
+        status = self.comment.status
+        return status == Comment.Status.PUBLISHED or (status == Comment.Status.HELD and self.is_own)
+
+    @property
+    def state(self) -> str:
+        """published | under_review | being_reviewed | removed | deleted, for templates/API."""
+        status = self.comment.status
+        if status == Comment.Status.HELD:
+            return "under_review" if self.is_own else "being_reviewed"
+        return str(status)
+
+
+@dataclass
+class ThreadPage:
+    article: Article
+    sort: Sort
+    page: int
+    has_more: bool
+    entries: list[ThreadEntry]
+
+    @property
+    def comment_count(self) -> int:
+        return self.article.comment_count
+
+
+# Held comments show as a placeholder to everyone and in full to their author; removed ones
+# as a moderator's tombstone. A comment deleted by its author stays only as a tombstone, and
+# only while live replies hang from it.
+_LIVE = [Comment.Status.PUBLISHED, Comment.Status.HELD, Comment.Status.REMOVED]
+
+
+def thread_page(
+    *, site: Site, article: Article, sort: Sort, page: int, viewer: User | AnonymousUser
+) -> ThreadPage:
+    """One page of top-level comments with all their replies, in four queries at most."""
+    if article.site_id != site.pk:
+        raise NotFound("article_not_found", "That article does not exist.")
+    live_replies = Comment.objects.filter(
+        site=site, thread_root=OuterRef("pk"), status__in=_LIVE
+    )
+    top_level = (
+        Comment.objects.filter(site=site, article=article, thread_root__isnull=True)
+        .filter(Q(status__in=_LIVE) | Q(Exists(live_replies)))
+        .select_related("author")
+    )
+    offset = (page - 1) * PAGE_SIZE
+    tops = list(top_level.order_by(*_ORDERINGS[sort])[offset : offset + PAGE_SIZE + 1])
+    has_more = len(tops) > PAGE_SIZE
+    tops = tops[:PAGE_SIZE]
+    top_ids = [c.pk for c in tops]
+    replies = list(
+        Comment.objects.filter(site=site, article=article, thread_root_id__in=top_ids)
+        .select_related("author", "parent__author")
+        .order_by("created_at", "pk")
+    )
+    recommended: set[int] = set()
+    reported: set[int] = set()
+    viewer_id = viewer.pk if viewer.is_authenticated else None
+    all_ids = top_ids + [r.pk for r in replies]
+    if viewer_id is not None and all_ids:
+        recommended = set(
+            Recommendation.objects.filter(
+                site=site, user_id=viewer_id, comment_id__in=all_ids
+            ).values_list("comment_id", flat=True)
+        )
+        reported = set(
+            Report.objects.filter(
+                site=site, reporter_id=viewer_id, comment_id__in=all_ids
+            ).values_list("comment_id", flat=True)
+        )
+
+    def entry(comment: Comment) -> ThreadEntry:
+        return ThreadEntry(
+            comment=comment,
+            viewer_recommended=comment.pk in recommended,
+            viewer_reported=comment.pk in reported,
+            is_own=comment.author_id == viewer_id,
+        )
+
+    has_live_child = {r.parent_id for r in replies if r.status in _LIVE}
+    entries = [entry(c) for c in tops]
+    by_root = {e.comment.pk: e for e in entries}
+    for reply in replies:
+        if reply.status == Comment.Status.DELETED and reply.pk not in has_live_child:
+            continue  # deleted with nothing answering it: it simply disappears
+        item = entry(reply)
+        if reply.parent_id != reply.thread_root_id and reply.parent is not None:
+            item.in_reply_to = reply.parent.author.public_name
+        by_root[reply.thread_root_id].replies.append(item)
+    return ThreadPage(
+        article=article,
+        sort=sort,
+        page=page,
+        has_more=has_more,
+        entries=entries,
+    )
+

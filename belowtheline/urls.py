@@ -1,0 +1,13 @@
+from django.contrib import admin
+from django.urls import include, path
+
+admin.site.site_header = "Below the Line administration"
+admin.site.site_title = "Below the Line"
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("api/v1/", include("belowtheline.api.urls")),
+    path("accounts/", include("belowtheline.accounts.urls")),
+    path("", include("belowtheline.discussion.urls")),
+    path("", include("belowtheline.demo.urls")),
+]
