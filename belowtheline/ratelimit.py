@@ -4,10 +4,11 @@ A limit protects the thread from scripts and floods; it is per user and per kind
 so one reader's burst never slows another's.
 """
 
+from datetime import datetime
+
 from django.conf import settings
 from django.core.cache import cache
 
-from belowtheline import clock
 from belowtheline.errors import BtlError
 
 
@@ -20,10 +21,10 @@ def _parse(spec: str) -> tuple[int, int]:
     return int(count), int(seconds)
 
 
-def check_rate_limit(*, kind: str, who: str) -> None:
+def check_rate_limit(*, kind: str, who: str, now: datetime) -> None:
     """Count one write of `kind` by `who`; refuse it once the window's allowance is spent."""
     limit, window = _parse(settings.BTL_RATE_LIMITS[kind])
-    bucket = int(clock.now().timestamp()) // window
+    bucket = int(now.timestamp()) // window
     key = f"ratelimit:{kind}:{who}:{bucket}"
     # add() is atomic on every backend: only the first writer of the window creates the key.
     if cache.add(key, 1, timeout=window + 1):

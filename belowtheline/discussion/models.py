@@ -119,6 +119,9 @@ class CommentEdit(models.Model):
     class Meta:
         ordering = ["edited_at", "pk"]
 
+    def __str__(self) -> str:
+        return f"Edit of comment #{self.comment_id} at {self.edited_at:%Y-%m-%d %H:%M}"
+
 
 class Recommendation(models.Model):
     site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="+")
@@ -132,6 +135,9 @@ class Recommendation(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["comment", "user"], name="one_recommendation_per_user")
         ]
+
+    def __str__(self) -> str:
+        return f"{self.user} recommends comment #{self.comment_id}"
 
 
 class Report(models.Model):
@@ -174,6 +180,9 @@ class Report(models.Model):
             ),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.get_reason_display()} report on comment #{self.comment_id}"
+
 
 class Disagreement(models.Model):
     """A reader chose "I just disagree with it": not a report, never queued, only counted."""
@@ -187,6 +196,9 @@ class Disagreement(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["comment", "user"], name="one_disagreement_per_user")
         ]
+
+    def __str__(self) -> str:
+        return f"{self.user} disagrees with comment #{self.comment_id}"
 
 
 class RulesVersion(models.Model):
@@ -256,5 +268,8 @@ class RulesAcceptance(models.Model):
                 condition=Q(accepted_at__isnull=False), name="acceptance_has_time"
             ),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.user} accepted {self.rules_version}"
 
 

@@ -171,7 +171,7 @@ def post_comment(
     )
     if verdict.outcome == Outcome.REFUSE:
         raise Forbidden(verdict.reason, verdict.message)
-    check_rate_limit(kind="comment", who=str(user.pk))
+    check_rate_limit(kind="comment", who=str(user.pk), now=now)
     status = Comment.Status.HELD if verdict.outcome == Outcome.HOLD else Comment.Status.PUBLISHED
     with transaction.atomic():
         comment = Comment.objects.create(
@@ -264,7 +264,7 @@ def recommend_comment(*, site: Site, comment_id: int, user: Person,
     comment = _reactable_comment(site=site, comment_id=comment_id)
     if comment.author_id == reader.pk:
         raise Forbidden("own_comment", "You cannot recommend your own comment.")
-    check_rate_limit(kind="recommend", who=str(reader.pk))
+    check_rate_limit(kind="recommend", who=str(reader.pk), now=now)
     with transaction.atomic():
         try:
             with transaction.atomic():
@@ -281,10 +281,12 @@ def recommend_comment(*, site: Site, comment_id: int, user: Person,
     return comment
 
 
-def withdraw_recommendation(*, site: Site, comment_id: int, user: Person) -> Comment:
+def withdraw_recommendation(*, site: Site, comment_id: int, user: Person,
+                            now: datetime | None = None) -> Comment:
+    now = now or clock.now()
     reader = _require_signed_in(user)
     comment = selectors.get_comment(site=site, comment_id=comment_id)
-    check_rate_limit(kind="recommend", who=str(reader.pk))
+    check_rate_limit(kind="recommend", who=str(reader.pk), now=now)
     with transaction.atomic():
         deleted, _ = Recommendation.objects.filter(
             site=site, comment=comment, user=reader
@@ -333,7 +335,7 @@ def report_comment(
         raise Forbidden("own_comment", "You cannot report your own comment.")
     if comment.status in (Comment.Status.DELETED, Comment.Status.REMOVED):
         raise Conflict("comment_not_available", "That comment is no longer on the thread.")
-    check_rate_limit(kind="report", who=str(reader.pk))
+    check_rate_limit(kind="report", who=str(reader.pk), now=now)
     if reason == DISAGREE:
         with transaction.atomic():
             Disagreement.objects.get_or_create(

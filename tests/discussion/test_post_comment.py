@@ -1,4 +1,3 @@
-import pytest
 
 from belowtheline.discussion import services
 from belowtheline.discussion.models import Comment
