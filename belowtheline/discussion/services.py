@@ -155,17 +155,12 @@ def post_comment(
         raise NotFound("article_not_found", "That article does not exist.")
     user = check_can_comment(site=site, user=author, now=now)
     clean = clean_text(text, field="text", max_length=MAX_COMMENT_LENGTH)
-    if parent is not None:
-        if parent.site_id != site.pk or parent.article_id != article.pk:
-            raise DiscussionError(
-                "parent_not_in_article",
-                "You can only reply to a comment on the same article.",
-                field="parent_id",
-            )
-        if parent.status != Comment.Status.PUBLISHED:
-            raise Conflict(
-                "parent_not_open", "That comment is no longer on the thread to be answered."
-            )
+    if parent is not None and (parent.site_id != site.pk or parent.article_id != article.pk):
+        raise DiscussionError(
+            "parent_not_in_article",
+            "You can only reply to a comment on the same article.",
+            field="parent_id",
+        )
     verdict = decide_publication(
         NewComment(site=site, article=article, author=user, parent=parent, text=clean), now
     )
@@ -174,6 +169,13 @@ def post_comment(
     check_rate_limit(kind="comment", who=str(user.pk), now=now)
     status = Comment.Status.HELD if verdict.outcome == Outcome.HOLD else Comment.Status.PUBLISHED
     with transaction.atomic():
+        if parent is not None:
+            # Read the parent again under lock: the caller's copy may predate a deletion.
+            parent = _locked_comment(site=site, comment_id=parent.pk)
+            if parent.status != Comment.Status.PUBLISHED:
+                raise Conflict(
+                    "parent_not_open", "That comment is no longer on the thread to be answered."
+                )
         comment = Comment.objects.create(
             site=site,
             article=article,

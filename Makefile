@@ -1,0 +1,42 @@
+# The two commands: `make demo` and `make test`. Everything they need is installed here.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+HOST ?= 127.0.0.1
+export PORT HOST
+
+.PHONY: demo test lint serve clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+# Stamps: reinstall only when the pinned requirements change.
+$(VENV)/.runtime: $(BIN)/python requirements.txt pyproject.toml
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
+	touch $@
+
+$(VENV)/.dev: $(VENV)/.runtime requirements-dev.txt
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	touch $@
+
+## Set up and start the demo on SQLite (var/btl.sqlite3) at http://$(HOST):$(PORT)/
+demo: $(VENV)/.runtime
+	$(BIN)/btl migrate --noinput
+	$(BIN)/btl demo
+	$(BIN)/btl serve --host $(HOST) --port $(PORT)
+
+## Set up and run lint and the whole test suite (again on PostgreSQL/Redis when enabled)
+test: $(VENV)/.dev
+	scripts/ensure-chromium
+	$(MAKE) --no-print-directory lint
+	PATH="$(CURDIR)/$(BIN):$$PATH" scripts/run-tests
+
+lint: $(VENV)/.dev
+	$(BIN)/ruff check .
+	$(BIN)/btl makemigrations --check --dry-run
+
+clean:
+	rm -rf $(VENV) var
