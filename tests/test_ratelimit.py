@@ -1,0 +1,66 @@
+"""Write limits, on the local-memory cache and (when BTL_TEST_REDIS=1) on a real Redis."""
+
+from datetime import timedelta
+
+import pytest
+from django.core.cache import caches
+
+from belowtheline import clock
+from belowtheline.discussion import services
+from belowtheline.discussion.models import Comment
+from belowtheline.ratelimit import RateLimited, check_rate_limit
+from tests.conftest import redis_enabled
+
+
+def test_eleventh_comment_in_a_minute_is_refused_with_429(site, article, subscriber):
+    now = clock.now().replace(second=0, microsecond=0)
+    for n in range(10):
+        services.post_comment(site=site, article=article, author=subscriber, text=f"n{n}",
+                              now=now + timedelta(seconds=n))
+    with pytest.raises(RateLimited) as exc:
+        services.post_comment(site=site, article=article, author=subscriber, text="one more",
+                              now=now + timedelta(seconds=30))
+    assert (exc.value.code, exc.value.status) == ("rate_limited", 429)
+    assert Comment.objects.count() == 10
+    services.post_comment(site=site, article=article, author=subscriber, text="next minute",
+                          now=now + timedelta(seconds=61))
+    assert Comment.objects.count() == 11
+
+
+def test_one_readers_limit_does_not_touch_anothers(site, article, subscriber, other_subscriber):
+    now = clock.now().replace(second=0, microsecond=0)
+    for n in range(10):
+        services.post_comment(site=site, article=article, author=subscriber, text=f"n{n}",
+                              now=now)
+    services.post_comment(site=site, article=article, author=other_subscriber, text="me too",
+                          now=now)
+
+
+@pytest.fixture
+def redis_cache(settings):
+    if not redis_enabled():
+        pytest.skip("Redis cases need a Redis server: set BTL_TEST_REDIS=1 (CI does)")
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:6379/14",
+            "KEY_PREFIX": "btl-ratelimit-test",
+        }
+    }
+    cache = caches["default"]
+    assert "Redis" in type(cache).__name__
+    cache.clear()
+    yield cache
+    cache.clear()
+
+
+@pytest.mark.redis
+def test_limit_is_shared_through_redis_across_processes(redis_cache, settings):
+    settings.BTL_RATE_LIMITS = {**settings.BTL_RATE_LIMITS, "comment": "3/60"}
+    now = clock.now()
+    for _ in range(3):
+        check_rate_limit(kind="comment", who="42", now=now)
+    # Another web process sees the same counter: that is what Redis is for.
+    assert int(redis_cache.get(f"ratelimit:comment:42:{int(now.timestamp()) // 60}")) == 3
+    with pytest.raises(RateLimited):
+        check_rate_limit(kind="comment", who="42", now=now)
