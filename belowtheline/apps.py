@@ -6,3 +6,6 @@ class BelowTheLineConfig(AppConfig):
 
     name = "belowtheline"
     verbose_name = "Below the Line"
+
+    def ready(self) -> None:
+        from belowtheline import checks  # noqa: F401  (registers the system checks)
