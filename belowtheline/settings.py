@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "ninja",  # the API docs page, served from its own static files (no CDN)
     "belowtheline",
     "belowtheline.sites",
     "belowtheline.accounts",

@@ -21,9 +21,13 @@ SKIP_PARTS = {"migrations", "admin.py", "demo"}
 def _queries(tree: ast.AST):
     """Yield the outermost call chain of every statement touching `Model.objects`."""
     for node in ast.walk(tree):
-        if isinstance(node, ast.Attribute) and node.attr == "objects":
-            if isinstance(node.value, ast.Name) and node.value.id in SITE_OWNED:
-                yield node
+        if (
+            isinstance(node, ast.Attribute)
+            and node.attr == "objects"
+            and isinstance(node.value, ast.Name)
+            and node.value.id in SITE_OWNED
+        ):
+            yield node
 
 
 def test_every_query_on_a_site_owned_model_names_its_site():

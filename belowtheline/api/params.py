@@ -1,0 +1,12 @@
+"""Path and query parameters shared by the routers."""
+
+from typing import Annotated
+
+from ninja import Path
+
+from belowtheline.api.schemas import MAX_ID
+
+SiteSlug = Annotated[str, Path(description="The site's slug, e.g. `gazette`.")]
+# An id beyond what the database can hold is bad input (400), not a missing row.
+ArticleId = Annotated[int, Path(ge=1, le=MAX_ID)]
+CommentId = Annotated[int, Path(ge=1, le=MAX_ID)]

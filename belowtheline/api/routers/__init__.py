@@ -1,0 +1,1 @@
+"""One router per area of the reader's side; `api.py` mounts them under `sites/{site}/`."""

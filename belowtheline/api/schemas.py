@@ -1,0 +1,172 @@
+"""The shapes the API reads and writes.
+
+Schemas check shape only (a string where a string belongs, an id that can exist); the
+services decide what is allowed, so that a rule is never written twice. That is why
+`text` has no length limit here and `reason` is a plain string: the service's refusal,
+with its own code, is the answer clients see.
+"""
+
+from datetime import date, datetime
+from typing import Annotated, Literal
+
+from ninja import Schema
+from pydantic import ConfigDict, Field
+
+from belowtheline.discussion.models import Report
+from belowtheline.discussion.services import DISAGREE
+
+# The largest primary key either database can hold. A bigger number cannot name a row,
+# and SQLite refuses to even compare with it.
+MAX_ID = 2**63 - 1
+
+ObjectId = Annotated[int, Field(ge=1, le=MAX_ID)]
+REPORT_REASONS = [*Report.Reason.values, DISAGREE]
+
+
+class FieldErrorOut(Schema):
+    field: str | None
+    code: str = Field(description="The validator's code, e.g. `missing`, `string_type`.")
+    message: str
+
+
+class ErrorOut(Schema):
+    """Every refusal: a stable `code` for programs, a `message` that can be shown to people."""
+
+    code: str = Field(examples=["subscription_required"])
+    message: str
+    field: str | None = Field(
+        None, description="The input field at fault, when one is (e.g. `text`, `reason`)."
+    )
+    errors: list[FieldErrorOut] | None = Field(
+        None, description="With `invalid_input` only: every problem found in the request."
+    )
+
+
+class StrictIn(Schema):
+    # JSON has types: "5" is not an id and true is not a number.
+    model_config = ConfigDict(strict=True)
+
+
+class CommentIn(StrictIn):
+    text: str = Field(description="Plain text, up to 5,000 characters after trimming.")
+    parent_id: ObjectId | None = Field(None, description="The comment this one replies to.")
+
+
+class CommentEditIn(StrictIn):
+    text: str = Field(description="The corrected text. Editing is open 10 minutes.")
+
+
+class ReportIn(StrictIn):
+    reason: str = Field(
+        description='Why the comment breaks the rules. "disagree" is answered, not queued.',
+        json_schema_extra={"enum": REPORT_REASONS},
+    )
+    note: str | None = Field(None, description="Optional, up to 500 characters.")
+
+
+class RulesAcceptanceIn(StrictIn):
+    rules_version_id: ObjectId | None = Field(
+        None,
+        description="The version the reader was shown; refused if the rules changed since.",
+    )
+
+
+class StandingOut(Schema):
+    signed_in: bool
+    subscriber: bool
+    can_comment: bool
+    must_accept_rules: bool
+    rules_version_id: int | None = Field(description="The current rules version, if published.")
+
+
+class AuthorOut(Schema):
+    name: str | None = Field(description="Withheld while the comment's text is not shown.")
+
+
+class CommentViewerOut(Schema):
+    own: bool
+    recommended: bool
+    reported: bool
+    can_edit: bool
+
+
+class CommentOut(Schema):
+    id: int
+    article_id: int
+    parent_id: int | None
+    state: Literal["published", "under_review", "being_reviewed", "removed", "deleted"] = Field(
+        description="under_review: your own comment, held; being_reviewed: someone else's."
+    )
+    text: str | None = Field(
+        description="Verbatim plain text (escape it before putting it in HTML); null when "
+        "the comment is not shown: removed, deleted, or held for review."
+    )
+    author: AuthorOut
+    created_at: datetime
+    edited_at: datetime | None
+    edited: bool
+    recommendation_count: int
+    in_reply_to: str | None = Field(description="The name answered, on a reply to a reply.")
+    viewer: CommentViewerOut
+    replies: list["CommentOut"] = Field(
+        description="Replies to a top-level comment in a thread; empty elsewhere."
+    )
+
+
+class ArticleOut(Schema):
+    id: int
+    site: str
+    title: str
+    url: str
+    comment_mode: str
+    comment_count: int
+
+
+class ThreadOut(Schema):
+    article: ArticleOut
+    sort: str
+    page: int
+    page_size: int
+    has_more: bool
+    next_page: str | None = Field(description="The API path of the next page, if any.")
+    viewer: StandingOut
+    comments: list[CommentOut]
+
+
+class DeletedOut(Schema):
+    id: int
+    state: str
+
+
+class RecommendationOut(Schema):
+    comment_id: int
+    recommended: bool
+    recommendation_count: int
+
+
+class ReportOut(Schema):
+    reported: bool = Field(description="False when the reader only disagreed: nothing queued.")
+    message: str
+
+
+class RuleOut(Schema):
+    number: int
+    title: str
+    text: str
+    anchor: str
+    url: str
+
+
+class RulesOut(Schema):
+    id: int
+    version: int
+    preamble: str
+    published_at: datetime
+    last_updated: date = Field(description="The publication date in the site's time zone.")
+    url: str = Field(description="The public rules page.")
+    rules: list[RuleOut]
+
+
+class RulesAcceptanceOut(Schema):
+    rules_version_id: int
+    accepted_at: datetime
