@@ -124,3 +124,18 @@ def test_bad_page_is_a_clear_error(value):
     with pytest.raises(DiscussionError) as exc:
         selectors.parse_page(value)
     assert exc.value.code == "page_invalid"
+
+
+def test_reply_to_a_deleted_reply_does_not_name_its_author(site, article, subscriber,
+                                                          other_subscriber):
+    top = services.post_comment(site=site, article=article, author=subscriber, text="Top")
+    middle = services.post_comment(site=site, article=article, author=other_subscriber,
+                                   text="Middle", parent=top)
+    services.post_comment(site=site, article=article, author=subscriber, text="Answer",
+                          parent=middle)
+    services.delete_own_comment(site=site, comment_id=middle.pk, author=other_subscriber)
+    [entry] = _page(site, article).entries
+    assert [(r.state, r.in_reply_to) for r in entry.replies] == [
+        ("deleted", None),
+        ("published", None),
+    ]
