@@ -1,1 +1,38 @@
-urlpatterns: list = []
+"""The reader's pages. Everything hangs from a site's slug, so a URL never crosses sites."""
+
+from django.urls import path
+
+from belowtheline.discussion import views
+
+urlpatterns = [
+    path("sites/<slug:slug>/threads/<int:article_id>/", views.thread, name="thread"),
+    path(
+        "sites/<slug:slug>/threads/<int:article_id>/comments/",
+        views.post_comment,
+        name="post_comment",
+    ),
+    path(
+        "sites/<slug:slug>/comments/<int:comment_id>/edit/",
+        views.edit_comment,
+        name="edit_comment",
+    ),
+    path(
+        "sites/<slug:slug>/comments/<int:comment_id>/delete/",
+        views.delete_comment,
+        name="delete_comment",
+    ),
+    path(
+        "sites/<slug:slug>/comments/<int:comment_id>/recommend/",
+        views.recommend_comment,
+        name="recommend_comment",
+    ),
+    path(
+        "sites/<slug:slug>/comments/<int:comment_id>/report/",
+        views.report_comment,
+        name="report_comment",
+    ),
+    path("sites/<slug:slug>/rules/", views.rules, name="rules"),
+    path("sites/<slug:slug>/rules/v<int:number>/", views.rules_version, name="rules_version"),
+    path("sites/<slug:slug>/rules/accept/", views.accept_rules, name="accept_rules"),
+    path("sites/<slug:slug>/why-subscribers/", views.why_subscribers, name="why_subscribers"),
+]

@@ -1,0 +1,39 @@
+"""The sign-up form: shape only. Whether the name is free and the password strong enough
+is `accounts.services.sign_up`'s to decide."""
+
+from django import forms
+
+from belowtheline.accounts.models import User
+
+
+class SignupForm(forms.Form):
+    username = forms.CharField(
+        max_length=150,
+        validators=[User.username_validator],
+        help_text="Private: you sign in with it. Letters, digits and @ . + - _ only.",
+        widget=forms.TextInput(attrs={"autocomplete": "username", "autocapitalize": "none"}),
+    )
+    display_name = forms.CharField(
+        max_length=60,
+        required=False,
+        help_text="Shown with your comments. Leave it blank to use your username.",
+        widget=forms.TextInput(attrs={"autocomplete": "nickname"}),
+    )
+    email = forms.EmailField(
+        help_text="We tell you here what moderators decide about your reports.",
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+    password = forms.CharField(
+        strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+    )
+    password_again = forms.CharField(
+        label="Password again",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def clean(self) -> dict:
+        data = super().clean() or {}
+        if data.get("password") and data.get("password") != data.get("password_again"):
+            self.add_error("password_again", "The two passwords do not match.")
+        return data

@@ -1,0 +1,67 @@
+"""Signing up. Signing in and out are Django's own views (see urls.py)."""
+
+from django.conf import settings
+from django.contrib.auth import login
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_http_methods
+
+from belowtheline import clock
+from belowtheline.accounts import services
+from belowtheline.accounts.forms import SignupForm
+from belowtheline.errors import BtlError
+from belowtheline.ratelimit import check_rate_limit
+
+
+class SeeOther(HttpResponseRedirect):
+    """After a POST, 303 tells every client to follow with a GET and never re-send the form."""
+
+    status_code = 303
+
+
+def safe_next_url(request: HttpRequest, default: str) -> str:
+    """The `next` the request asks to return to, if it stays on this site; else `default`.
+
+    A `next` pointing elsewhere would make our sign-in page a springboard for phishing.
+    """
+    candidate = request.POST.get("next") or request.GET.get("next") or ""
+    if candidate and url_has_allowed_host_and_scheme(
+        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return candidate
+    return default
+
+
+def _client_address(request: HttpRequest) -> str:
+    return request.META.get("REMOTE_ADDR") or "unknown"
+
+
+@require_http_methods(["GET", "POST"])
+def signup(request: HttpRequest) -> HttpResponse:
+    """Create a reader account and sign the reader in, then send them back where they were.
+
+    The sign-up limit is counted per address here, because only the view knows the address:
+    it keeps scripts from minting accounts to get round per-account limits.
+    """
+    next_url = safe_next_url(request, settings.LOGIN_REDIRECT_URL)
+    form = SignupForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            check_rate_limit(kind="signup", who=_client_address(request), now=clock.now())
+            user = services.sign_up(
+                username=data["username"],
+                email=data["email"],
+                password=data["password"],
+                display_name=data["display_name"],
+            )
+        except BtlError as error:
+            form.add_error(error.field if error.field in form.fields else None, error.message)
+        else:
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            return SeeOther(next_url)
+    status = 400 if form.is_bound and form.errors else 200
+    return render(
+        request, "accounts/signup.html", {"form": form, "next": next_url}, status=status
+    )

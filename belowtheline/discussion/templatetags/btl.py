@@ -1,0 +1,28 @@
+"""Small helpers for the reader's templates."""
+
+from django import template
+
+register = template.Library()
+
+
+@register.filter
+def lookup(mapping: object, key: object) -> object:
+    """`mapping[key]`, or None: Django templates cannot index a dict with a variable."""
+    getter = getattr(mapping, "get", None)
+    return getter(key) if getter else None
+
+
+@register.simple_tag(takes_context=True)
+def come_back_url(context: template.Context) -> str:
+    """Where signing in, up or out should bring the reader back to: the page they are on.
+
+    On the sign-in and sign-up pages themselves that would be a loop, so the `next` they
+    were given is passed on instead (the view that follows it checks it is safe).
+    """
+    request = context.get("request")
+    if request is None:
+        return "/"
+    match = request.resolver_match
+    if match is not None and match.url_name in {"login", "signup"}:
+        return request.GET.get("next", "")
+    return request.get_full_path()
