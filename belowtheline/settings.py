@@ -174,3 +174,5 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("BTL_LOG_LEVEL", "INFO")},
 }
+
+CSRF_FAILURE_VIEW = "belowtheline.views.csrf_failure"

@@ -85,8 +85,13 @@ def test_anonymous_post_is_refused_with_403(client, site, article, rules):
 def test_post_without_csrf_token_is_refused(site, article, subscriber):
     client = Client(enforce_csrf_checks=True)
     client.force_login(subscriber)
-    response = client.post(post_url(site, article), {"text": "Forged"})
+    response = client.post(
+        post_url(site, article), {"text": "Forged"}, HTTP_REFERER="https://evil.example/"
+    )
     assert response.status_code == 403
+    page = response.content.decode()
+    assert "reload the page and try again" in page
+    assert "evil.example" not in page
     assert not Comment.objects.exists()
 
 
