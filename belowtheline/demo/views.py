@@ -9,14 +9,8 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from belowtheline.discussion import selectors
-from belowtheline.discussion.views import (
-    parse_sort_and_page,
-    render_refusal,
-    shows_refusals,
-    thread_context,
-)
-from belowtheline.errors import BtlError
-from belowtheline.sites.selectors import front_site, site_by_slug
+from belowtheline.discussion.views import render_thread, shows_refusals
+from belowtheline.sites.selectors import front_site
 
 
 @require_GET
@@ -35,14 +29,5 @@ def front(request: HttpRequest) -> HttpResponse:
 @require_GET
 @shows_refusals
 def article(request: HttpRequest, slug: str, article_id: int) -> HttpResponse:
-    site = site_by_slug(slug)
-    story = selectors.get_article(site=site, article_id=article_id)
-    try:
-        sort, page = parse_sort_and_page(request)
-    except BtlError as error:
-        return render_refusal(request, error, site=site, back_url=request.path)
-    context = thread_context(
-        request, site=site, article=story, sort=sort, page=page,
-        next_url=request.get_full_path(),
-    )
-    return render(request, "demo/article.html", context)
+    """The demo's own article page: the story, then its thread, as a publisher would show it."""
+    return render_thread(request, slug, article_id, "demo/article.html")

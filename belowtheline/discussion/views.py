@@ -200,10 +200,9 @@ def thread_context(
     }
 
 
-@require_GET
-@shows_refusals
-def thread(request: HttpRequest, slug: str, article_id: int) -> HttpResponse:
-    """The thread, with minimal chrome: it is what the publisher's page will frame."""
+def render_thread(request: HttpRequest, slug: str, article_id: int, template: str) -> HttpResponse:
+    """A page with the thread of one article: the thread page itself, or an article page
+    that includes it (the demo's)."""
     site = site_by_slug(slug)
     article = selectors.get_article(site=site, article_id=article_id)
     try:
@@ -214,7 +213,14 @@ def thread(request: HttpRequest, slug: str, article_id: int) -> HttpResponse:
         request, site=site, article=article, sort=sort, page=page,
         next_url=request.get_full_path(),
     )
-    return render(request, "discussion/thread.html", context)
+    return render(request, template, context)
+
+
+@require_GET
+@shows_refusals
+def thread(request: HttpRequest, slug: str, article_id: int) -> HttpResponse:
+    """The thread, with minimal chrome: it is what the publisher's page will frame."""
+    return render_thread(request, slug, article_id, "discussion/thread.html")
 
 
 def _refused(
