@@ -16,6 +16,15 @@ class RateLimited(BtlError):
     status = 429
 
 
+_WHAT = {
+    "comment": "comments",
+    "report": "reports",
+    "recommend": "recommendations",
+    "signup": "new accounts",
+    "login": "sign-in attempts",
+}
+
+
 def _parse(spec: str) -> tuple[int, int]:
     count, _, seconds = spec.partition("/")
     return int(count), int(seconds)
@@ -38,5 +47,6 @@ def check_rate_limit(*, kind: str, who: str, now: datetime) -> None:
     if used > limit:
         raise RateLimited(
             "rate_limited",
-            f"Too many {kind} requests. Please wait a little and try again.",
+            f"Too many {_WHAT.get(kind, kind)} in a short time. Please wait a little and try "
+            "again.",
         )

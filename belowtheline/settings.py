@@ -166,6 +166,7 @@ BTL_RATE_LIMITS = {
     "report": os.environ.get("BTL_RATE_REPORT", "30/3600"),
     "recommend": os.environ.get("BTL_RATE_RECOMMEND", "120/60"),
     "signup": os.environ.get("BTL_RATE_SIGNUP", "10/3600"),
+    "login": os.environ.get("BTL_RATE_LOGIN", "20/300"),
 }
 
 LOGGING = {

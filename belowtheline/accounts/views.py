@@ -1,7 +1,8 @@
-"""Signing up. Signing in and out are Django's own views (see urls.py)."""
+"""Signing up and signing in (Django's views, throttled). Signing out is Django's own."""
 
 from django.conf import settings
 from django.contrib.auth import login
+from django.contrib.auth.views import LoginView
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -65,3 +66,19 @@ def signup(request: HttpRequest) -> HttpResponse:
     return render(
         request, "accounts/signup.html", {"form": form, "next": next_url}, status=status
     )
+
+
+class ThrottledLoginView(LoginView):
+    """Django's sign-in, with attempts counted per address so that a script cannot try
+    password after password against readers' accounts."""
+
+    template_name = "registration/login.html"
+
+    def post(self, request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
+        try:
+            check_rate_limit(kind="login", who=_client_address(request), now=clock.now())
+        except BtlError as error:
+            form = self.get_form_class()(request)  # unbound: the form again, empty
+            context = self.get_context_data(form=form, throttled=error.message)
+            return self.render_to_response(context, status=error.status)
+        return super().post(request, *args, **kwargs)

@@ -57,7 +57,7 @@ def test_signup_is_rate_limited_per_address(client, db, settings):
     client.logout()
     response = client.post(reverse("signup"), {**GOOD, "username": "another"})
     assert response.status_code == 400
-    assert "Too many signup requests" in response.content.decode()
+    assert "Too many new accounts" in response.content.decode()
     assert User.objects.count() == 1
 
 
@@ -110,3 +110,19 @@ def test_header_shows_the_signed_in_name_and_a_sign_out_button(client, site, rul
     assert 'action="/accounts/logout/"' in html
     assert "Sign out</button>" in html
     assert ">Sign in</a>" not in html
+
+
+def test_sign_in_attempts_are_throttled_per_address(client, settings, db):
+    from tests.accounts.factories import PASSWORD, UserFactory
+
+    settings.BTL_RATE_LIMITS = {**settings.BTL_RATE_LIMITS, "login": "3/300"}
+    user = UserFactory(username="target")
+    for _ in range(3):
+        wrong = client.post("/accounts/login/", {"username": "target", "password": "guess"})
+        assert wrong.status_code == 200
+    # Even the right password is refused once the address has used up its attempts.
+    right = client.post("/accounts/login/", {"username": "target", "password": PASSWORD})
+    assert right.status_code == 429
+    assert "Too many sign-in attempts" in right.content.decode()
+    assert "_auth_user_id" not in client.session
+    assert user.is_active
