@@ -13,6 +13,7 @@ from belowtheline.api.schemas import (
     AuthorOut,
     CommentOut,
     CommentViewerOut,
+    RuleCitedOut,
     RuleOut,
     RulesOut,
     StandingOut,
@@ -44,6 +45,13 @@ def article_out(article: Article, *, site: Site) -> ArticleOut:
     )
 
 
+def _rule_cited(entry: ThreadEntry) -> RuleCitedOut | None:
+    rule = entry.rule_broken
+    if rule is None:
+        return None
+    return RuleCitedOut(number=rule.number, title=rule.title, url=rule.get_absolute_url())
+
+
 def comment_out(entry: ThreadEntry, *, now: datetime) -> CommentOut:
     comment = entry.comment
     shown = entry.shows_text
@@ -52,6 +60,8 @@ def comment_out(entry: ThreadEntry, *, now: datetime) -> CommentOut:
         article_id=comment.article_id,
         parent_id=comment.parent_id,
         state=entry.state,
+        amended=entry.amended,
+        rule_broken=_rule_cited(entry),
         text=comment.text if shown else None,
         author=AuthorOut(name=comment.author.public_name if shown else None),
         created_at=comment.created_at,

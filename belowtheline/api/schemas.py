@@ -90,12 +90,26 @@ class CommentViewerOut(Schema):
     can_edit: bool
 
 
+class RuleCitedOut(Schema):
+    number: int
+    title: str
+    url: str = Field(description="The rule on the public rules page of its version.")
+
+
 class CommentOut(Schema):
     id: int
     article_id: int
     parent_id: int | None
-    state: Literal["published", "under_review", "being_reviewed", "removed", "deleted"] = Field(
-        description="under_review: your own comment, held; being_reviewed: someone else's."
+    state: Literal[
+        "published", "awaiting_approval", "under_review", "being_reviewed", "removed", "deleted"
+    ] = Field(
+        description="awaiting_approval: your own comment on a pre-moderated article or while "
+        "you are on pre-moderation (nobody else sees it); under_review: your own comment, "
+        "held; being_reviewed: someone else's."
+    )
+    amended: bool = Field(description="A moderator amended the text: say so beside it.")
+    rule_broken: "RuleCitedOut | None" = Field(
+        description="On a removed comment: the rule the moderator cited, for the tombstone."
     )
     text: str | None = Field(
         description="Verbatim plain text (escape it before putting it in HTML); null when "

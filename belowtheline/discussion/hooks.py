@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 
 class Outcome(StrEnum):
     PUBLISH = "publish"
-    HOLD = "hold"
+    HOLD = "hold"  # held for a moderator's approval before anyone else sees it
     REFUSE = "refuse"
 
 

@@ -52,6 +52,9 @@ class Article(models.Model):
 class Comment(models.Model):
     class Status(models.TextChoices):
         PUBLISHED = "published", "Published"
+        # Pre-moderation: never shown to others until a moderator approves it.
+        PENDING = "pending", "Awaiting approval"
+        # Taken out of view after publication (reports, a moderator): a placeholder stays.
         HELD = "held", "Held for review"
         REMOVED = "removed", "Removed by a moderator"
         DELETED = "deleted", "Deleted by its author"
@@ -75,6 +78,12 @@ class Comment(models.Model):
     edited_at = models.DateTimeField(null=True, blank=True)
     status_changed_at = models.DateTimeField(null=True, blank=True)
     recommendation_count = models.PositiveIntegerField(default=0)
+    # Left by a moderator's decision, for the thread to say so ("Amended by a moderator",
+    # "Removed by a moderator — breaks rule 4"); the full record is the audit trail.
+    amended_at = models.DateTimeField(null=True, blank=True)
+    moderation_rule = models.ForeignKey(
+        "Rule", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
 
     class Meta:
         ordering = ["created_at", "pk"]
@@ -85,7 +94,7 @@ class Comment(models.Model):
         ]
         constraints = [
             models.CheckConstraint(
-                condition=Q(status__in=["published", "held", "removed", "deleted"]),
+                condition=Q(status__in=["published", "pending", "held", "removed", "deleted"]),
                 name="comment_status_valid",
             ),
             # A reply has both a parent and a root; a top-level comment has neither.
@@ -243,6 +252,14 @@ class Rule(models.Model):
 
     def __str__(self) -> str:
         return f"{self.number}. {self.title}"
+
+    def get_absolute_url(self) -> str:
+        """The rule as it stood in its own version: a citation must not drift when the
+        rules are revised."""
+        from django.urls import reverse
+
+        page = reverse("rules_version", args=[self.site.slug, self.rules_version.number])
+        return f"{page}#{self.anchor}"
 
     @property
     def anchor(self) -> str:

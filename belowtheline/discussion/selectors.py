@@ -165,15 +165,31 @@ class ThreadEntry:
     @property
     def shows_text(self) -> bool:
         status = self.comment.status
-        return status == Comment.Status.PUBLISHED or (status == Comment.Status.HELD and self.is_own)
+        return status == Comment.Status.PUBLISHED or (
+            self.is_own and status in (Comment.Status.HELD, Comment.Status.PENDING)
+        )
 
     @property
     def state(self) -> str:
-        """published | under_review | being_reviewed | removed | deleted, for templates/API."""
+        """published | awaiting_approval | under_review | being_reviewed | removed | deleted,
+        for templates and the API. Only an author ever sees their comment awaiting approval."""
         status = self.comment.status
         if status == Comment.Status.HELD:
             return "under_review" if self.is_own else "being_reviewed"
+        if status == Comment.Status.PENDING:
+            return "awaiting_approval"
         return str(status)
+
+    @property
+    def amended(self) -> bool:
+        return self.comment.amended_at is not None
+
+    @property
+    def rule_broken(self) -> "Rule | None":
+        """The rule cited when a moderator removed the comment, for its tombstone."""
+        if self.comment.status == Comment.Status.REMOVED:
+            return self.comment.moderation_rule
+        return None
 
 
 @dataclass
@@ -204,10 +220,13 @@ def thread_page(
     live_replies = Comment.objects.filter(
         site=site, thread_root=OuterRef("pk"), status__in=_LIVE
     )
+    shown = Q(status__in=_LIVE) | Q(Exists(live_replies))
+    if viewer.is_authenticated:
+        shown |= Q(status=Comment.Status.PENDING, author_id=viewer.pk)
     top_level = (
         Comment.objects.filter(site=site, article=article, thread_root__isnull=True)
-        .filter(Q(status__in=_LIVE) | Q(Exists(live_replies)))
-        .select_related("author")
+        .filter(shown)
+        .select_related("author", "moderation_rule__rules_version", "moderation_rule__site")
     )
     offset = (page - 1) * PAGE_SIZE
     tops = list(top_level.order_by(*_ORDERINGS[sort])[offset : offset + PAGE_SIZE + 1])
@@ -216,7 +235,9 @@ def thread_page(
     top_ids = [c.pk for c in tops]
     replies = list(
         Comment.objects.filter(site=site, article=article, thread_root_id__in=top_ids)
-        .select_related("author", "parent__author")
+        .select_related(
+            "author", "parent__author", "moderation_rule__rules_version", "moderation_rule__site"
+        )
         .order_by("created_at", "pk")
     )
     recommended: set[int] = set()
@@ -249,6 +270,8 @@ def thread_page(
     for reply in replies:
         if reply.status == Comment.Status.DELETED and reply.pk not in has_live_child:
             continue  # deleted with nothing answering it: it simply disappears
+        if reply.status == Comment.Status.PENDING and reply.author_id != viewer_id:
+            continue  # awaiting approval: only its author sees it
         item = entry(reply)
         parent = reply.parent
         # Name whom a reply answers, unless that comment is gone or hidden: a tombstone

@@ -112,7 +112,7 @@ def check_can_comment(*, site: Site, user: Person, now: datetime) -> User:
     return author
 
 
-def _set_status(comment: Comment, status: str, now: datetime) -> None:
+def set_comment_status(comment: Comment, status: str, now: datetime) -> None:
     """Change a comment's status and keep the article's published count in step.
 
     The one place the count moves, so that every path (author, moderator, system) agrees.
@@ -129,7 +129,9 @@ def _set_status(comment: Comment, status: str, now: datetime) -> None:
         )
 
 
-def _locked_comment(*, site: Site, comment_id: int) -> Comment:
+def locked_comment(*, site: Site, comment_id: int) -> Comment:
+    """The comment, locked for the rest of the transaction: two people acting on it at once
+    queue here, and the second sees what the first did."""
     try:
         return (
             Comment.objects.select_for_update()
@@ -167,11 +169,13 @@ def post_comment(
     if verdict.outcome == Outcome.REFUSE:
         raise Forbidden(verdict.reason, verdict.message)
     check_rate_limit(kind="comment", who=str(user.pk), now=now)
-    status = Comment.Status.HELD if verdict.outcome == Outcome.HOLD else Comment.Status.PUBLISHED
+    status = (
+        Comment.Status.PENDING if verdict.outcome == Outcome.HOLD else Comment.Status.PUBLISHED
+    )
     with transaction.atomic():
         if parent is not None:
             # Read the parent again under lock: the caller's copy may predate a deletion.
-            parent = _locked_comment(site=site, comment_id=parent.pk)
+            parent = locked_comment(site=site, comment_id=parent.pk)
             if parent.status != Comment.Status.PUBLISHED:
                 raise Conflict(
                     "parent_not_open", "That comment is no longer on the thread to be answered."
@@ -196,7 +200,9 @@ def post_comment(
 
 def can_still_edit(comment: Comment, now: datetime) -> bool:
     return (
-        comment.status in (Comment.Status.PUBLISHED, Comment.Status.HELD)
+        comment.status
+        in (Comment.Status.PUBLISHED, Comment.Status.PENDING, Comment.Status.HELD)
+        and comment.amended_at is None  # a moderator's amendment is not the author's to undo
         and now - comment.created_at <= EDIT_WINDOW
     )
 
@@ -209,7 +215,7 @@ def edit_own_comment(
     user = _require_signed_in(author)
     clean = clean_text(text, field="text", max_length=MAX_COMMENT_LENGTH)
     with transaction.atomic():
-        comment = _locked_comment(site=site, comment_id=comment_id)
+        comment = locked_comment(site=site, comment_id=comment_id)
         if comment.author_id != user.pk:
             raise Forbidden("not_your_comment", "You can only edit your own comments.")
         if not can_still_edit(comment, now):
@@ -238,14 +244,14 @@ def delete_own_comment(*, site: Site, comment_id: int, author: Person,
     now = now or clock.now()
     user = _require_signed_in(author)
     with transaction.atomic():
-        comment = _locked_comment(site=site, comment_id=comment_id)
+        comment = locked_comment(site=site, comment_id=comment_id)
         if comment.author_id != user.pk:
             raise Forbidden("not_your_comment", "You can only delete your own comments.")
         if comment.status == Comment.Status.DELETED:
             return comment
         if comment.status == Comment.Status.REMOVED:
             raise Conflict("comment_removed", "A moderator has already removed this comment.")
-        _set_status(comment, Comment.Status.DELETED, now)
+        set_comment_status(comment, Comment.Status.DELETED, now)
     return comment
 
 

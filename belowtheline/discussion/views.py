@@ -276,7 +276,7 @@ def post_comment(request: HttpRequest, slug: str, article_id: int) -> HttpRespon
         return _refused(
             request, error, site=site, article=article, next_url=next_url, problem=problem
         )
-    if comment.status == Comment.Status.HELD:
+    if comment.status == Comment.Status.PENDING:
         messages.info(
             request,
             "Thank you. Your comment will appear once a moderator has checked it.",

@@ -35,7 +35,7 @@ def test_subscriber_comment_appears_at_once(as_subscriber, site, article, subscr
         "id": comment.pk, "article_id": article.pk, "parent_id": None, "state": "published",
         "text": "Good news for commuters.", "author": {"name": "Sam Subscriber"},
         "created_at": body["created_at"], "edited_at": None, "edited": False,
-        "recommendation_count": 0, "in_reply_to": None,
+        "recommendation_count": 0, "in_reply_to": None, "amended": False, "rule_broken": None,
         "viewer": {"own": True, "recommended": False, "reported": False, "can_edit": True},
         "replies": [],
     }
@@ -66,13 +66,13 @@ def test_a_reply_to_a_reply_names_who_it_answers(as_subscriber, site, article, c
     assert response.json()["in_reply_to"] == "Olive Other"
 
 
-def test_a_comment_on_a_premoderated_article_is_held_for_review(as_subscriber, site):
+def test_a_comment_on_a_premoderated_article_awaits_approval(as_subscriber, site):
     article = ArticleFactory(site=site, comment_mode=Article.CommentMode.PREMODERATED)
 
     response = send(as_subscriber, "post", comments_path(site, article), {"text": "Hello"})
 
     assert response.status_code == 201
-    assert response.json()["state"] == "under_review"
+    assert response.json()["state"] == "awaiting_approval"
     assert response.json()["text"] == "Hello"
 
 

@@ -147,7 +147,7 @@ def test_held_comment_tells_its_author_it_awaits_a_moderator(client, site, artic
     response = client.post(post_url(site, article), {"text": "Sensitive"}, follow=True)
     html = response.content.decode()
     assert "will appear once a moderator has checked it" in html
-    assert "Under review — only you can see this" in html
+    assert "Awaiting a moderator's approval — only you can see this" in html
 
 
 def test_unsafe_next_is_not_followed(client, site, article, subscriber):

@@ -314,14 +314,14 @@ def test_removed_comment_shows_the_moderators_tombstone(
 def test_held_comment_is_a_placeholder_to_others_and_marked_for_its_author(
     client, site, subscriber, other_subscriber
 ):
-    article = ArticleFactory(site=site, comment_mode=Article.CommentMode.PREMODERATED)
-    post(site, article, subscriber, "Waiting for a moderator")
+    article = ArticleFactory(site=site)
+    held = post(site, article, subscriber, "Waiting for a moderator")
+    services.set_comment_status(held, Comment.Status.HELD, clock.now())
 
     client.force_login(other_subscriber)
     html = thread_html(client, site, article)
     assert "This comment is being reviewed" in html
     assert "Waiting for a moderator" not in html
-    assert "checked by a moderator before they appear" in html
 
     client.force_login(subscriber)
     html = thread_html(client, site, article)
@@ -407,3 +407,21 @@ def test_thread_page_costs_the_same_queries_for_10_or_300_comments(
         counts.append(len(queries))
         assert "Recommended (undo)" in html
     assert counts[0] == counts[1], counts
+
+
+def test_comment_on_premoderated_article_is_invisible_to_others_until_approved(
+    client, site, subscriber, other_subscriber
+):
+    article = ArticleFactory(site=site, comment_mode=Article.CommentMode.PREMODERATED)
+    post(site, article, subscriber, "Waiting for a moderator")
+
+    client.force_login(other_subscriber)
+    html = thread_html(client, site, article)
+    assert "Waiting for a moderator" not in html
+    assert "This comment is being reviewed" not in html
+    assert "checked by a moderator before they appear" in html
+
+    client.force_login(subscriber)
+    html = thread_html(client, site, article)
+    assert "Waiting for a moderator" in html
+    assert "only you can see this" in html

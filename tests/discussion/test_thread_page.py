@@ -139,3 +139,23 @@ def test_reply_to_a_deleted_reply_does_not_name_its_author(site, article, subscr
         ("deleted", None),
         ("published", None),
     ]
+
+
+def test_comment_awaiting_approval_is_seen_by_its_author_alone(site, subscriber,
+                                                             other_subscriber):
+    from belowtheline.discussion.models import Article
+    from tests.discussion.factories import ArticleFactory
+
+    sensitive = ArticleFactory(site=site, comment_mode=Article.CommentMode.PREMODERATED)
+    top = services.post_comment(site=site, article=sensitive, author=subscriber, text="Mine")
+    sensitive.comment_mode = Article.CommentMode.OPEN
+    sensitive.save()
+    visible = services.post_comment(site=site, article=sensitive, author=other_subscriber,
+                                    text="Open now")
+    assert top.status == "pending"
+    own = _page(site, sensitive, viewer=subscriber).entries
+    assert {(e.comment.text, e.state) for e in own} == {
+        ("Mine", "awaiting_approval"), ("Open now", "published"),
+    }
+    for viewer in (other_subscriber, None):
+        assert [e.comment for e in _page(site, sensitive, viewer=viewer).entries] == [visible]

@@ -53,7 +53,7 @@ def post_comment(
     request: HttpRequest, site: SiteSlug, article_id: ArticleId, payload: CommentIn
 ) -> Status[CommentOut]:
     """Subscribers only, once they have accepted the current rules. The comment is up at
-    once (`published`) unless the article is pre-moderated (`under_review`)."""
+    once (`published`) unless the article is pre-moderated (`awaiting_approval`)."""
     author = acting_user(request, writing=True)
     publication = site_by_slug(site)
     article = selectors.get_article(site=publication, article_id=article_id)
