@@ -54,6 +54,44 @@ class Site(models.Model):
         default=DEFAULT_MODERATION_NOTICE,
         help_text='The "Comments & moderation" notice above every thread.',
     )
+    # Out-of-hours policy: when a published comment is taken out of view automatically.
+    # "Never" is left blank.
+    hold_after_reports_full_time = models.PositiveIntegerField(
+        null=True, blank=True, default=5,
+        help_text="Open reports that hold a comment during full-time cover.",
+    )
+    hold_after_reports_part_time = models.PositiveIntegerField(
+        null=True, blank=True, default=3,
+        help_text="Open reports that hold a comment during part-time cover.",
+    )
+    hold_after_legal_reports_full_time = models.PositiveIntegerField(
+        null=True, blank=True, default=None,
+        help_text="Legal-risk reports that hold a comment during full-time cover (blank: "
+        "never; a moderator is on duty and sees them first).",
+    )
+    hold_after_legal_reports_part_time = models.PositiveIntegerField(
+        null=True, blank=True, default=1,
+        help_text="Legal-risk reports that hold a comment during part-time cover.",
+    )
+
+    class WhenNoCover(models.TextChoices):
+        HOLD = "hold", "Hold new comments for approval"
+        CLOSE = "close", "Close commenting until cover resumes"
+
+    when_no_cover = models.CharField(
+        max_length=8, choices=WhenNoCover.choices, default=WhenNoCover.HOLD,
+        help_text="What happens to new comments in hours with no moderator at all.",
+    )
+    no_cover_message = models.TextField(
+        blank=True,
+        default="Commenting is paused while no moderator is on duty. It reopens at {reopens}.",
+        help_text="Shown when commenting is closed for want of cover. {reopens} is replaced "
+        "with the time cover resumes.",
+    )
+    close_threads_after_days = models.PositiveIntegerField(
+        null=True, blank=True,
+        help_text="Close an article's comments this many days after publication (blank: never).",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -65,3 +103,74 @@ class Site(models.Model):
     @property
     def zone(self) -> zoneinfo.ZoneInfo:
         return zoneinfo.ZoneInfo(self.time_zone)
+
+
+class CoverKind(models.TextChoices):
+    FULL_TIME = "full_time", "Full-time"
+    PART_TIME = "part_time", "Part-time"
+    NONE = "none", "No cover"
+
+
+class CoverPeriod(models.Model):
+    """A weekly stretch of full-time cover or of no cover, in the site's local time.
+
+    Any time no period covers is part-time cover. Times are wall-clock times in the site's
+    time zone, so "09:00" stays 9 a.m. across the clock changes.
+    """
+
+    site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="cover_periods")
+    weekday = models.PositiveSmallIntegerField(
+        choices=[(0, "Monday"), (1, "Tuesday"), (2, "Wednesday"), (3, "Thursday"),
+                 (4, "Friday"), (5, "Saturday"), (6, "Sunday")]
+    )
+    starts = models.TimeField()
+    ends = models.TimeField(help_text="00:00 means midnight at the end of the day.")
+    kind = models.CharField(
+        max_length=16, choices=[(CoverKind.FULL_TIME.value, "Full-time"),
+                                (CoverKind.NONE.value, "No cover")],
+        default=CoverKind.FULL_TIME,
+    )
+
+    class Meta:
+        ordering = ["weekday", "starts"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(weekday__gte=0, weekday__lte=6), name="cover_weekday_valid"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(kind__in=["full_time", "none"]), name="cover_period_kind_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_weekday_display()} {self.starts:%H:%M}–{self.ends:%H:%M} {self.kind}"
+
+    def clean(self) -> None:
+        import datetime
+
+        if self.ends != datetime.time(0) and self.ends <= self.starts:
+            raise ValidationError("A period must end after it starts (00:00 = midnight).")
+
+
+class CoverException(models.Model):
+    """A date whose cover differs from the week's, such as a bank holiday (part-time)."""
+
+    site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="cover_exceptions")
+    date = models.DateField()
+    kind = models.CharField(
+        max_length=16, choices=CoverKind.choices, default=CoverKind.PART_TIME
+    )
+    note = models.CharField(max_length=120, blank=True)
+
+    class Meta:
+        ordering = ["date"]
+        constraints = [
+            models.UniqueConstraint(fields=["site", "date"], name="one_cover_exception_a_day"),
+            models.CheckConstraint(
+                condition=models.Q(kind__in=["full_time", "part_time", "none"]),
+                name="cover_exception_kind_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.date}: {self.get_kind_display()} {self.note}".strip()
