@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "belowtheline.sites",
     "belowtheline.accounts",
     "belowtheline.discussion",
+    "belowtheline.moderation",
     "belowtheline.demo",
 ]
 

@@ -10,7 +10,8 @@ from pathlib import Path
 
 SITE_OWNED = {
     "Article", "Comment", "CommentEdit", "Recommendation", "Report", "Disagreement",
-    "RulesVersion", "Rule", "RulesAcceptance", "Subscription", "StaffRole",
+    "RulesVersion", "Rule", "RulesAcceptance", "Subscription", "StaffRole", "Notification",
+    "AuditEntry", "Sanction", "ModeratorNote", "CoverPeriod", "CoverException",
 }
 QUERY_METHODS = {"filter", "get", "exclude", "update", "delete", "exists", "first", "count",
                  "select_for_update", "values_list", "get_or_create", "order_by"}

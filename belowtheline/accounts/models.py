@@ -83,3 +83,25 @@ class StaffRole(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} — {self.get_role_display()} at {self.site}"
+
+
+class Notification(models.Model):
+    """A message to a reader about their comments or reports, listed on their profile.
+
+    Moderation writes them (your comment was removed, your report was upheld); they never
+    name the moderator.
+    """
+
+    site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="notifications")
+    message = models.TextField()
+    link = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField()
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["site", "user", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"To {self.user}: {self.message[:40]}"

@@ -41,10 +41,24 @@ class Verdict:
 
 
 PublishRule = Callable[[NewComment, datetime], Verdict | None]
+# A closing rule closes a whole thread for everyone (auto-close after N days, no cover):
+# the thread page shows its message in place of the comment box.
+ClosingRule = Callable[["Article", datetime], Verdict | None]
 ReportFiledHook = Callable[["Report", datetime], None]
 
 _publish_rules: list[PublishRule] = []
+_closing_rules: list[ClosingRule] = []
 _report_filed_hooks: list[ReportFiledHook] = []
+
+
+def register_closing_rule(rule: ClosingRule) -> ClosingRule:
+    if rule not in _closing_rules:
+        _closing_rules.append(rule)
+    return rule
+
+
+def closing_rules() -> tuple[ClosingRule, ...]:
+    return tuple(_closing_rules)
 
 
 def register_publish_rule(rule: PublishRule) -> PublishRule:

@@ -7,12 +7,18 @@ the article on it.
 
 from datetime import datetime
 
-from belowtheline.discussion.hooks import NewComment, Outcome, Verdict, publish_rules
+from belowtheline.discussion.hooks import (
+    NewComment,
+    Outcome,
+    Verdict,
+    closing_rules,
+    publish_rules,
+)
 from belowtheline.discussion.models import Article
 
 
-def article_is_closed(new: NewComment, now: datetime) -> Verdict | None:
-    if new.article.comment_mode == Article.CommentMode.CLOSED:
+def article_is_closed(article: Article, now: datetime) -> Verdict | None:
+    if article.comment_mode == Article.CommentMode.CLOSED:
         return Verdict(Outcome.REFUSE, "article_closed", "Comments on this article are closed.")
     return None
 
@@ -27,13 +33,21 @@ def article_is_premoderated(new: NewComment, now: datetime) -> Verdict | None:
     return None
 
 
-BUILT_IN_RULES = (article_is_closed, article_is_premoderated)
+def why_closed(article: Article, now: datetime) -> Verdict | None:
+    """Why nobody can comment on this article now, if that is so."""
+    for rule in (article_is_closed, *closing_rules()):
+        if (verdict := rule(article, now)) is not None:
+            return verdict
+    return None
 
 
 def decide_publication(new: NewComment, now: datetime) -> Verdict:
+    closed = why_closed(new.article, now)
+    if closed is not None:
+        return closed
     verdicts = [
         verdict
-        for rule in (*BUILT_IN_RULES, *publish_rules())
+        for rule in (article_is_premoderated, *publish_rules())
         if (verdict := rule(new, now)) is not None
     ]
     for verdict in verdicts:

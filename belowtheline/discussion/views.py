@@ -31,7 +31,9 @@ from belowtheline.discussion.forms import (
     ReportForm,
     cleaned,
 )
+from belowtheline.discussion.hooks import Verdict
 from belowtheline.discussion.models import Article, Comment, Report, RulesVersion
+from belowtheline.discussion.publishing import why_closed
 from belowtheline.discussion.selectors import Sort
 from belowtheline.errors import BtlError
 from belowtheline.sites.models import Site
@@ -116,9 +118,9 @@ def _anchored(url: str, anchor: str) -> str:
     return f"{url.split('#', 1)[0]}#{anchor}"
 
 
-def _comment_box(article: Article, standing: selectors.Standing) -> str:
+def _comment_box(closed: Verdict | None, standing: selectors.Standing) -> str:
     """Which comment box this viewer gets, in the order the policy asks the questions."""
-    if article.comment_mode == Article.CommentMode.CLOSED:
+    if closed is not None:
         return "closed"
     if not standing.subscriber:
         return "invite"
@@ -171,13 +173,15 @@ def thread_context(
     }
     flash, comment_flash = _split_messages(request, {e.comment.pk for e in entries})
     base_url = urlsplit(next_url).path
-    box = _comment_box(article, standing)
+    closed = why_closed(article, now)
+    box = _comment_box(closed, standing)
     return {
         "site": site,
         "article": article,
         "standing": standing,
         "thread": thread,
         "box": box,
+        "closed": closed,
         "can_reply": box == "comment",
         "editable": editable,
         "next_url": next_url,

@@ -33,12 +33,16 @@ def test_second_report_by_same_reader_is_refused(site, comment, reader):
 
 def test_i_just_disagree_is_counted_but_never_reaches_a_moderator(site, comment, reader):
     filed = []
-    hooks.register_on_report_filed(lambda report, now: filed.append(report))
+
+    def spy(report, now):
+        filed.append(report)
+
+    hooks.register_on_report_filed(spy)
     try:
         outcome = services.report_comment(site=site, comment_id=comment.pk, reporter=reader,
                                           reason="disagree")
     finally:
-        hooks._report_filed_hooks.clear()
+        hooks._report_filed_hooks.remove(spy)
     assert not outcome.reported
     assert "reply" in outcome.message
     assert not Report.objects.exists()
@@ -48,12 +52,16 @@ def test_i_just_disagree_is_counted_but_never_reaches_a_moderator(site, comment,
 
 def test_filed_report_is_passed_to_registered_hooks(site, comment, reader):
     filed = []
-    hooks.register_on_report_filed(lambda report, now: filed.append(report.reason))
+
+    def spy(report, now):
+        filed.append(report.reason)
+
+    hooks.register_on_report_filed(spy)
     try:
         services.report_comment(site=site, comment_id=comment.pk, reporter=reader,
                                 reason="off_topic")
     finally:
-        hooks._report_filed_hooks.clear()
+        hooks._report_filed_hooks.remove(spy)
     assert filed == ["off_topic"]
 
 
