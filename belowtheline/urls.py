@@ -8,6 +8,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include("belowtheline.api.urls")),
     path("accounts/", include("belowtheline.accounts.urls")),
+    path("moderate/", include("belowtheline.moderation.urls")),
     path("", include("belowtheline.discussion.urls")),
     path("", include("belowtheline.demo.urls")),
 ]
