@@ -9,7 +9,6 @@ from django.urls import reverse
 from belowtheline.moderation import selectors, services
 from belowtheline.moderation.models import AuditEntry, AuditTrailIsAppendOnly
 
-
 SATURDAY = datetime(2026, 11, 28, 15, 0, tzinfo=UTC)  # part-time cover
 
 
