@@ -63,16 +63,21 @@ def parse_page(value: object) -> int:
     return page
 
 
+def _attached(article: Article, site: Site) -> Article:
+    article.site = site  # the site in hand: rules that read article.site cost no query
+    return article
+
+
 def get_article(*, site: Site, article_id: int) -> Article:
     try:
-        return Article.objects.get(pk=article_id, site=site)
+        return _attached(Article.objects.get(pk=article_id, site=site), site)
     except Article.DoesNotExist:
         raise NotFound("article_not_found", "That article does not exist.") from None
 
 
 def article_by_url(*, site: Site, url: str) -> Article:
     try:
-        return Article.objects.get(site=site, canonical_url=url)
+        return _attached(Article.objects.get(site=site, canonical_url=url), site)
     except Article.DoesNotExist:
         raise NotFound("article_not_found", "No article with that URL on this site.") from None
 
