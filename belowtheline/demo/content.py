@@ -6,14 +6,17 @@ editor can rewrite a comment without reading any code, and so that tests can che
 data itself (every reply answers an earlier comment, nobody recommends their own).
 
 Times are offsets, never dates: the loader places each story a few days before "now", so
-the demo's "3 hours ago" and "yesterday" always look real. Three comments are mildly out
-of line on purpose (a contempt-of-court risk, an off-topic rant, an advert) and are
-reported by the demo reader, so that the moderation queue has work in it from the start.
+the demo's "3 hours ago" and "yesterday" always look real. A few comments are out of line
+on purpose (a contempt-of-court risk, an off-topic rant, an advert, a personal attack, a
+stranger's phone number) so that the moderation dashboard is alive at first look: readers
+have reported them, a moderator has already dealt with some (the history at the end of
+this file), and the rest wait in the queue.
 """
 
 import textwrap
 from dataclasses import dataclass
 from datetime import time
+from typing import Literal
 
 
 def prose(text: str) -> str:
@@ -39,9 +42,8 @@ MODERATION_NOTICE = prose(
     rules. Comments are not checked before they appear: they go up as soon as you post
     them. Our moderators review comments after the fact, when readers complain using
     "Report this comment", and may amend or delete a comment that breaks the rules.
-    Moderators are on duty full-time from 9am to 6pm on weekdays and part-time at other
-    times (UK time), so a report made late at night or at the weekend may take longer to
-    be dealt with.
+    When only part-time cover is on duty, a report may take a little longer to be dealt
+    with.
     """
 )
 
@@ -216,7 +218,7 @@ MODERATOR = DemoAccount(
     "moderator",
     "moderator-demo",
     "Hannah Reid",
-    "full-time moderator of the demo publication",
+    "full-time moderator of the demo publication: works the queue at /moderate/",
 )
 ADMIN = DemoAccount(
     "admin",
@@ -243,8 +245,16 @@ COMMENTERS: dict[str, str] = {
 }
 COMMENTERS_ACCEPT_RULES_DAYS_AGO = 45
 
+# Signed-in readers who are not subscribers: they read and report, like the demo reader.
+READERS: dict[str, str] = {
+    "sam_whitlock": "Sam Whitlock",
+    "bev_tregear": "Bev Tregear",
+    "nadia_hussain": "Nadia Hussain",
+}
+
 
 def commenter_password(username: str) -> str:
+    """The password of every person who is not one of the advertised accounts."""
     return f"{username}-demo"
 
 
@@ -288,15 +298,6 @@ class DemoArticle:
     published_at: time  # at this local time
     comments: tuple[DemoComment, ...]
 
-
-@dataclass(frozen=True)
-class DemoReport:
-    """A report the demo reader has filed, `minutes` after the comment went up."""
-
-    comment: str
-    reason: str
-    note: str
-    minutes: int
 
 
 # Whole calendar days and morning times keep every comment and recommendation in the past
@@ -971,6 +972,16 @@ FLOODS = DemoArticle(
             recommended_by=("owen_price", "dev_mistry"),
         ),
         comment(
+            # Removed by the moderator under rule 1: see MODERATION below.
+            "flood-7a", "keith_dunmore", 200,
+            """
+            Spare us the excuses, Priya. You'd make excuses for this lot whatever they did.
+            Some of us have had about enough of know-alls who have never run anything in
+            their lives lecturing the rest of us about building costs.
+            """,
+            reply_to="flood-7",
+        ),
+        comment(
             "flood-8", "tom_pengelly", 215,
             """
             The creek hasn't been dredged properly in fifteen years. Every fisherman in
@@ -1031,7 +1042,8 @@ FLOODS = DemoArticle(
             "flood-14", "gareth_lowe", 410,
             """
             No, the council sent one for free, Linda. Tell your neighbour to ring the flood
-            team rather than do it online. They were very helpful on the phone.
+            team rather than do it online, and ask for Dave Pryor: he gave me his own
+            mobile, 07700 900461, and he'll sort it. They were very helpful on the phone.
             """,
             reply_to="flood-13",
             recommended_by=("linda_fairweather",),
@@ -1073,6 +1085,26 @@ FLOODS = DemoArticle(
             """,
             recommended_by=("ruth_abernethy", "owen_price"),
         ),
+        comment(
+            # Reported as abusive by Dev: open in the queue when the demo starts.
+            "flood-19", "owen_price", 700,
+            """
+            Good question, Dev, and it makes a change to hear you ask one. You've had an
+            answer ready for the developer and the agency on every thread this week. Are you
+            sure you don't work for one of them?
+            """,
+            reply_to="flood-18",
+        ),
+        comment(
+            # Posted once Keith was on pre-moderation: it awaits a moderator's approval.
+            "flood-20", "keith_dunmore", 765,
+            """
+            My comment from this morning has been taken down, and fair enough: I was out of
+            order with Priya, and I apologise to her. My question stands, though. Who signed
+            off an estimate of £23m for a job that now costs £32m, and has anyone at the
+            council asked them?
+            """,
+        ),
     ),
 )
 
@@ -1081,11 +1113,142 @@ ARTICLES: tuple[DemoArticle, ...] = (HARBOUR, BUSES, FLOODS)
 # Recommendations arrive this many minutes apart after the comment goes up.
 RECOMMENDATION_GAP_MINUTES = 9
 
+
+
+# --- Moderation ---------------------------------------------------------------------------
+#
+# The reports and the moderator's decisions happen through the services at these moments,
+# interleaved with the comments above, oldest first: a report comes after its comment, a
+# decision after its reports. A moment is a number of days before today and a local time.
+#
+# Cover decides what the system does with a report, so the moments are chosen to do the
+# same whatever the weekday the demo is loaded on. The open reports were all filed
+# yesterday evening, after the moderator's last decision; evenings are part-time cover
+# every day, so the one legal-risk report (on quay-6) makes the system hold the comment
+# (one legal-risk report is the part-time threshold). No comment ever has more than two
+# open reports, so no other comment is held, in either cover.
+
+# A dated exception to the weekly schedule: bank holidays have part-time cover. The loader
+# uses the next Christmas, so that the example is always ahead in the schedule.
+BANK_HOLIDAYS: tuple[tuple[int, int, str], ...] = (
+    (12, 25, "Christmas Day"),
+    (12, 26, "Boxing Day"),
+)
+
+
+@dataclass(frozen=True)
+class DemoReport:
+    """A reader's complaint about the comment `comment`, `days_ago` at local time `at`."""
+
+    comment: str
+    reporter: str  # a username: a reader or a commenter
+    reason: str
+    note: str
+    days_ago: int
+    at: time
+
+
+DecisionAction = Literal["dismiss", "amend", "remove", "premoderate", "note"]
+
+
+@dataclass(frozen=True)
+class DemoDecision:
+    """What the demo moderator did, `days_ago` at local time `at`.
+
+    `comment` is the key of the comment acted on; `author` the username a sanction or a
+    note is about; `rule` the number of the rule cited; `text` the amended text or the note.
+    """
+
+    action: DecisionAction
+    days_ago: int
+    at: time
+    comment: str | None = None
+    author: str | None = None
+    rule: int | None = None
+    reason: str = ""
+    text: str = ""
+
+
 REPORTS: tuple[DemoReport, ...] = (
+    # Decided before the demo opens (see DECISIONS).
     DemoReport(
-        "quay-6", "legal_risk", "Says a named man who is awaiting trial will be found guilty.",
-        minutes=25,
+        "quay-19", "bev_tregear", "abusive",
+        "Insulting to everyone who objected to the scheme.", 2, time(8, 40),
     ),
-    DemoReport("bus-14", "off_topic", "This is about football, not the buses.", minutes=40),
-    DemoReport("flood-11", "spam", "An advert for a crypto trading course.", minutes=12),
+    DemoReport(
+        "flood-7a", "priya_nair", "abusive",
+        "Personal remarks about me, not about anything I said.", 1, time(11, 2),
+    ),
+    DemoReport(
+        "flood-7a", "nadia_hussain", "abusive",
+        "A personal attack on another commenter.", 1, time(11, 20),
+    ),
+    DemoReport(
+        "flood-14", "reader", "other",
+        "This gives out a council officer's personal mobile number.", 1, time(14, 48),
+    ),
+    # Open: filed yesterday evening, part-time cover, after the moderator's last decision.
+    DemoReport(
+        "bus-14", "reader", "off_topic",
+        "This is about football, not the buses.", 1, time(18, 40),
+    ),
+    DemoReport(
+        "flood-11", "ruth_abernethy", "spam",
+        "An advert, and aimed at people who have been flooded.", 1, time(19, 5),
+    ),
+    DemoReport(
+        "flood-19", "dev_mistry", "abusive",
+        "Suggests I'm secretly working for the developer. I'm not: I just read the planning "
+        "documents.", 1, time(19, 35),
+    ),
+    DemoReport(
+        "bus-1", "bev_tregear", "other",
+        "Says she is a nurse at the General. Can the Courier check that people are who they "
+        "say they are?", 1, time(20, 5),
+    ),
+    DemoReport(
+        "flood-11", "reader", "spam",
+        "An advert for a crypto trading course.", 1, time(20, 30),
+    ),
+    DemoReport(
+        "bus-14", "linda_fairweather", "off_topic",
+        "Nothing to do with the buses.", 1, time(21, 15),
+    ),
+    # Held by the system at once: a legal-risk report during part-time cover.
+    DemoReport(
+        "quay-6", "sam_whitlock", "legal_risk",
+        "Says a named man who is awaiting trial will be found guilty. Isn't that contempt of "
+        "court?", 1, time(21, 40),
+    ),
+)
+
+DECISIONS: tuple[DemoDecision, ...] = (
+    DemoDecision(
+        "dismiss", 2, time(9, 50), comment="quay-19",
+        reason="Blunt, but it argues with a position, not with a person. Disagreement is "
+        "answered with a reply.",
+    ),
+    DemoDecision(
+        "remove", 1, time(11, 45), comment="flood-7a", rule=1,
+        reason="A personal attack on another commenter.",
+    ),
+    DemoDecision(
+        "premoderate", 1, time(11, 50), author="keith_dunmore",
+        reason="A personal attack on another commenter, removed today under rule 1. His "
+        "comments are checked before they appear until further notice.",
+    ),
+    DemoDecision(
+        "note", 1, time(11, 55), author="keith_dunmore",
+        text="Regular on council and transport stories: blunt, and usually within the rules. "
+        "Removed his personal attack on Priya Nair today and put him on pre-moderation. "
+        "Review in a week and lift it if his comments stay civil.",
+    ),
+    DemoDecision(
+        "amend", 1, time(15, 25), comment="flood-14", rule=6,
+        reason="Took out a council officer's personal mobile number; the rest of the advice "
+        "stands.",
+        text="No, the council sent one for free, Linda. Tell your neighbour to ring the flood "
+        "team rather than do it online, and ask for Dave Pryor. [Phone number removed by a "
+        "moderator.] They were very helpful on the phone.",
+    ),
 )

@@ -1,31 +1,47 @@
 """Load the demo publication through the same services readers and staff use.
 
 Comments, recommendations, rules acceptances and reports go through
-`discussion.services`, with `now` set back in time, so the demo data obeys every rule a
-real thread obeys (subscribers only, rules accepted first, counts kept by the services)
-and a change to those rules shows up here as a loading error rather than as a demo that
-quietly contradicts the product. Only what has no service yet (the site, its articles,
-accounts, subscriptions, staff roles and the draft rules) is created directly.
+`discussion.services`, and the moderator's decisions through `moderation.services`, with
+`now` set back in time, so the demo data obeys every rule a real thread obeys
+(subscribers only, rules accepted first, counts kept by the services, the system's
+out-of-hours holds, pre-moderation) and a change to those rules shows up here as a
+loading error rather than as a demo that quietly contradicts the product. They run as
+one timeline, oldest first, so that each happens in the state it would have met: a reply
+before its parent is removed, a comment after its author was put on pre-moderation. Only
+what has no service yet (the site, its articles, accounts, subscriptions, staff roles,
+the draft rules and a dated cover exception) is created directly.
 
 It loads once: `btl demo` runs on every `make demo`, and an existing demo site (perhaps
 with a visitor's own comments on it) is left alone.
 """
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.db import transaction
+from django.test.utils import override_settings
 
 from belowtheline import clock
 from belowtheline.accounts.models import StaffRole, Subscription, User
 from belowtheline.demo import content
-from belowtheline.demo.content import DemoArticle, DemoComment
+from belowtheline.demo.content import DemoArticle, DemoComment, DemoDecision, DemoReport
 from belowtheline.discussion import services
-from belowtheline.discussion.models import Article, Comment, Rule, RulesVersion
+from belowtheline.discussion.models import Article, Comment, Report, Rule, RulesVersion
 from belowtheline.errors import BtlError
-from belowtheline.sites.models import Site
+from belowtheline.moderation import services as moderation
+from belowtheline.moderation.models import Sanction
+from belowtheline.sites.models import CoverException, CoverKind, Site
+from belowtheline.sites.services import seed_default_cover
+
+# The order of things that happen at the same minute: a comment, then what answers it.
+COMMENT, RECOMMENDATION, REPORT, DECISION = range(4)
+Happening = Callable[[datetime], None]
+Event = tuple[datetime, int, Happening]  # when, order at that minute, what happens
+
+# The history is invented: nobody is emailed about it (the in-app notifications stay).
+QUIET_MAIL = "django.core.mail.backends.dummy.EmailBackend"
 
 
 class DemoNotLoaded(BtlError):
@@ -40,7 +56,8 @@ class DemoLoad:
     loaded: bool  # False when the demo site was already there and nothing was added
     articles: int = 0
     comments: int = 0
-    reports: int = 0
+    reports: int = 0  # open, waiting for a moderator
+    awaiting: int = 0  # comments held out of view or awaiting approval
 
 
 def demo_site() -> Site | None:
@@ -52,11 +69,13 @@ def load_demo(*, now: datetime | None = None) -> DemoLoad:
     now = now or clock.now()
     # The check is inside the transaction so that two starts at once cannot both load
     # (SQLite takes the write lock at BEGIN; elsewhere the unique slug stops the second).
-    with transaction.atomic():
+    with override_settings(EMAIL_BACKEND=QUIET_MAIL), transaction.atomic():
         existing = demo_site()
         if existing is not None:
             return DemoLoad(site=existing, loaded=False)
-        wanted = [a.username for a in content.ACCOUNTS] + list(content.COMMENTERS)
+        wanted = [
+            *(a.username for a in content.ACCOUNTS), *content.COMMENTERS, *content.READERS
+        ]
         taken = sorted(
             User.objects.filter(username__in=wanted).values_list("username", flat=True)
         )
@@ -72,7 +91,8 @@ def load_demo(*, now: datetime | None = None) -> DemoLoad:
 
 
 class _Loader:
-    """One load: the site, then its people, rules, stories, threads and reports, in order."""
+    """One load: the site and its cover, its people and rules, its stories, then the
+    timeline of comments, recommendations, reports and moderation, oldest first."""
 
     def __init__(self, now: datetime) -> None:
         self.now = now
@@ -101,19 +121,44 @@ class _Loader:
         return moment
 
     def load(self) -> DemoLoad:
+        self.set_up_cover()
         self.create_people()
         self.publish_rules()
         articles = [(spec, self.create_article(spec)) for spec in content.ARTICLES]
-        self.post_comments(articles)
-        self.recommend(articles)
-        reports = self.file_reports()
+        timeline = sorted(
+            [
+                *self.comment_events(articles),
+                *self.recommendation_events(articles),
+                *self.report_events(),
+                *self.decision_events(),
+            ],
+            key=lambda event: (event[0], event[1]),
+        )
+        for when, _, happen in timeline:
+            happen(when)
+        site = self.site
         return DemoLoad(
-            site=self.site,
+            site=site,
             loaded=True,
             articles=len(articles),
             comments=len(self.comments),
-            reports=reports,
+            reports=Report.objects.filter(site=site, status=Report.Status.OPEN).count(),
+            awaiting=Comment.objects.filter(
+                site=site, status__in=[Comment.Status.HELD, Comment.Status.PENDING]
+            ).count(),
         )
+
+    def set_up_cover(self) -> None:
+        """The default week (full-time 9 to 6 on weekdays, part-time otherwise) and the
+        next Christmas bank holidays as part-time days."""
+        seed_default_cover(site=self.site)
+        year = self.today.year if self.today <= date(self.today.year, 12, 26) else \
+            self.today.year + 1
+        for month, day, note in content.BANK_HOLIDAYS:
+            CoverException.objects.create(
+                site=self.site, date=date(year, month, day), kind=CoverKind.PART_TIME,
+                note=note,
+            )
 
     def create_user(self, username: str, password: str, display_name: str,
                     **flags: bool) -> User:
@@ -152,6 +197,8 @@ class _Loader:
         for username, display_name in content.COMMENTERS.items():
             user = self.create_user(username, content.commenter_password(username), display_name)
             Subscription.objects.create(site=site, user=user, status=Subscription.Status.ACTIVE)
+        for username, display_name in content.READERS.items():
+            self.create_user(username, content.commenter_password(username), display_name)
 
     def publish_rules(self) -> None:
         version = RulesVersion.objects.create(
@@ -189,6 +236,8 @@ class _Loader:
             comment_mode=Article.CommentMode.OPEN,
         )
 
+    # --- the timeline: (when, order at the same minute, what happens) -----------------------
+
     def comment_time(self, spec: DemoArticle, item: DemoComment, later: int = 0) -> datetime:
         return self.at(spec.days_ago, spec.published_at, item.minutes + later)
 
@@ -199,47 +248,101 @@ class _Loader:
             for item in spec.comments:
                 yield spec, article, item
 
-    def post_comments(self, articles: list[tuple[DemoArticle, Article]]) -> None:
-        # Oldest first across all stories, so that ids follow time as they do in real life.
-        for spec, article, item in sorted(
-            self.each_comment(articles), key=lambda row: self.comment_time(row[0], row[2])
-        ):
+    def comment_events(self, articles: list[tuple[DemoArticle, Article]]) -> Iterator[Event]:
+        for spec, article, item in self.each_comment(articles):
+            yield self.comment_time(spec, item), COMMENT, self.poster(article, item)
+
+    def poster(self, article: Article, item: DemoComment) -> Happening:
+        def post(when: datetime) -> None:
             self.comments[item.key] = services.post_comment(
                 site=self.site,
                 article=article,
                 author=self.people[item.author],
                 text=item.text,
                 parent=self.comments[item.reply_to] if item.reply_to else None,
-                now=self.comment_time(spec, item),
-            )
-
-    def recommend(self, articles: list[tuple[DemoArticle, Article]]) -> None:
-        gap = content.RECOMMENDATION_GAP_MINUTES
-        recommendations = sorted(
-            (
-                (self.comment_time(spec, item, gap * (n + 1)), item.key, username)
-                for spec, _, item in self.each_comment(articles)
-                for n, username in enumerate(item.recommended_by)
-            ),
-        )
-        for when, key, username in recommendations:
-            services.recommend_comment(
-                site=self.site,
-                comment_id=self.comments[key].pk,
-                user=self.people[username],
                 now=when,
             )
 
-    def file_reports(self) -> int:
-        reader = self.people[content.READER.username]
+        return post
+
+    def recommendation_events(
+        self, articles: list[tuple[DemoArticle, Article]]
+    ) -> Iterator[Event]:
+        gap = content.RECOMMENDATION_GAP_MINUTES
+        for spec, _, item in self.each_comment(articles):
+            for n, username in enumerate(item.recommended_by):
+                yield (self.comment_time(spec, item, gap * (n + 1)), RECOMMENDATION,
+                       self.recommender(item.key, username))
+
+    def recommender(self, key: str, username: str) -> Happening:
+        def recommend(when: datetime) -> None:
+            services.recommend_comment(
+                site=self.site, comment_id=self.comments[key].pk,
+                user=self.people[username], now=when,
+            )
+
+        return recommend
+
+    def report_events(self) -> Iterator[Event]:
         for report in content.REPORTS:
-            comment = self.comments[report.comment]
+            yield self.at(report.days_ago, report.at), REPORT, self.reporter(report)
+
+    def reporter(self, report: DemoReport) -> Happening:
+        def file(when: datetime) -> None:
+            # moderation's on_report_filed hook runs inside: it may hold the comment.
             services.report_comment(
                 site=self.site,
-                comment_id=comment.pk,
-                reporter=reader,
+                comment_id=self.comment_before(report.comment, when).pk,
+                reporter=self.people[report.reporter],
                 reason=report.reason,
                 note=report.note,
-                now=comment.created_at + timedelta(minutes=report.minutes),
+                now=when,
             )
-        return len(content.REPORTS)
+
+        return file
+
+    def decision_events(self) -> Iterator[Event]:
+        for decision in content.DECISIONS:
+            yield self.at(decision.days_ago, decision.at), DECISION, self.decider(decision)
+
+    def decider(self, decision: DemoDecision) -> Happening:
+        def decide(when: datetime) -> None:
+            site, moderator = self.site, self.people[content.MODERATOR.username]
+            if decision.action in ("premoderate", "note"):
+                assert decision.author is not None
+                user_id = self.people[decision.author].pk
+                if decision.action == "premoderate":
+                    moderation.sanction_author(
+                        site=site, actor=moderator, user_id=user_id,
+                        kind=Sanction.Kind.PREMODERATION, reason=decision.reason, now=when,
+                    )
+                else:
+                    moderation.add_moderator_note(
+                        site=site, actor=moderator, user_id=user_id, text=decision.text,
+                        now=when,
+                    )
+                return
+            assert decision.comment is not None
+            comment_id = self.comment_before(decision.comment, when).pk
+            if decision.action == "dismiss":
+                moderation.dismiss_reports(site=site, actor=moderator, comment_id=comment_id,
+                                           reason=decision.reason, now=when)
+            elif decision.action == "remove":
+                moderation.remove_comment(site=site, actor=moderator, comment_id=comment_id,
+                                          rule=decision.rule, reason=decision.reason,
+                                          now=when)
+            elif decision.action == "amend":
+                moderation.amend_comment(site=site, actor=moderator, comment_id=comment_id,
+                                         text=decision.text, rule=decision.rule,
+                                         reason=decision.reason, now=when)
+
+        return decide
+
+    def comment_before(self, key: str, when: datetime) -> Comment:
+        """The comment a report or decision is about, which must be older than it."""
+        comment = self.comments.get(key)
+        if comment is None or comment.created_at >= when:
+            raise DemoNotLoaded(
+                "demo_timeline", f"Demo comment {key!r} is acted on before it was posted."
+            )
+        return comment

@@ -36,6 +36,7 @@ from belowtheline.discussion.models import Article, Comment, Report, RulesVersio
 from belowtheline.discussion.publishing import why_closed
 from belowtheline.discussion.selectors import Sort
 from belowtheline.errors import BtlError
+from belowtheline.sites.cover import describe_cover
 from belowtheline.sites.models import Site
 from belowtheline.sites.selectors import site_by_slug
 
@@ -178,6 +179,8 @@ def thread_context(
     return {
         "site": site,
         "article": article,
+        # From the schedule itself, so the notice cannot disagree with the configuration.
+        "cover_hours": describe_cover(site=site),
         "standing": standing,
         "thread": thread,
         "box": box,

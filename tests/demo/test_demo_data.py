@@ -5,7 +5,8 @@ first: it must add nothing and still print the accounts.
 """
 
 import re
-from datetime import datetime
+from collections import Counter
+from datetime import date, datetime, time, timedelta
 from io import StringIO
 from zoneinfo import ZoneInfo
 
@@ -13,6 +14,7 @@ import pytest
 from django.contrib.auth import authenticate
 from django.core.management import CommandError, call_command
 from django.db.models import F
+from django.urls import reverse
 
 from belowtheline.accounts.models import StaffRole, Subscription, User
 from belowtheline.demo import content
@@ -26,8 +28,11 @@ from belowtheline.discussion.models import (
     Rule,
     RulesAcceptance,
 )
+from belowtheline.moderation import selectors as moderation
+from belowtheline.moderation.models import AuditEntry, ModeratorNote, Sanction
 from belowtheline.ratelimit import RateLimited
-from belowtheline.sites.models import Site
+from belowtheline.sites.cover import cover_at, describe_cover
+from belowtheline.sites.models import CoverException, CoverPeriod, Site
 
 LONDON = ZoneInfo("Europe/London")
 ACCOUNT_LINE = re.compile(r"^\s+(\S+) / (\S+)\s+— ", re.MULTILINE)
@@ -56,6 +61,10 @@ def counts() -> dict[str, int]:
         "reports": Report.objects.count(),
         "rules": Rule.objects.count(),
         "acceptances": RulesAcceptance.objects.count(),
+        "audit": AuditEntry.objects.count(),
+        "sanctions": Sanction.objects.count(),
+        "notes": ModeratorNote.objects.count(),
+        "cover": CoverPeriod.objects.count() + CoverException.objects.count(),
     }
 
 
@@ -69,8 +78,10 @@ def test_demo_is_a_london_publication_with_its_own_texts(demo):
     assert demo.name == content.SITE_NAME
     assert demo.time_zone == "Europe/London"
     assert demo.subscribe_url == ""
-    assert "9am to 6pm on weekdays" in demo.moderation_notice
     assert "Report this comment" in demo.moderation_notice
+    assert "personally responsible" in demo.moderation_notice
+    # The hours are stated under the notice from the schedule, never in the publisher's text.
+    assert not re.search(r"\d\s*(am|pm)|weekday|UK time", demo.moderation_notice)
     assert "<" not in demo.moderation_notice  # the template adds the link to the rules
     assert "subscribers" in demo.subscriber_only_text
     assert len(demo.why_subscribers_text.split("\n\n")) >= 3
@@ -82,7 +93,7 @@ def test_demo_loads_three_stories_and_about_sixty_comments(demo):
     assert all(a.comment_mode == Article.CommentMode.OPEN for a in articles)
     assert all(len(a.body.split("\n\n")) >= 4 for a in articles)
     assert all(300 <= len(a.body.split()) <= 500 for a in articles)
-    assert 55 <= Comment.objects.filter(site=demo).count() <= 65
+    assert 60 <= Comment.objects.filter(site=demo).count() <= 70
     assert Comment.objects.values("author").distinct().count() >= 10
 
 
@@ -129,11 +140,110 @@ def test_rules_are_published_with_numbered_rules_and_commenters_accepted_them(de
         assert selectors.has_accepted(site=demo, user=user, rules_version=rules)
 
 
-def test_reader_has_open_reports_waiting_for_the_moderators(demo):
+def test_the_demo_site_has_the_default_cover_and_a_bank_holiday(demo):
+    assert describe_cover(site=demo) == (
+        "Moderated full-time 9am–6pm on weekdays, and part-time outside those hours, UK time."
+    )
+    holidays = list(CoverException.objects.filter(site=demo).order_by("date"))
+    assert [(h.date.month, h.date.day, h.kind, h.note) for h in holidays] == [
+        (12, 25, "part_time", "Christmas Day"), (12, 26, "part_time", "Boxing Day"),
+    ]
+    assert holidays[0].date >= demo.created_at.astimezone(LONDON).date() - timedelta(days=1)
+    christmas = datetime.combine(holidays[0].date, time(12), tzinfo=LONDON)
+    assert cover_at(site=demo, instant=christmas).kind == "part_time"
+
+
+def test_reports_of_every_reason_wait_for_the_moderators(demo):
     reports = Report.objects.filter(site=demo, status=Report.Status.OPEN)
-    assert reports.count() == len(content.REPORTS) >= 2
-    assert set(reports.values_list("reporter__username", flat=True)) == {"reader"}
-    assert {"legal_risk", "off_topic", "spam"} <= set(reports.values_list("reason", flat=True))
+    assert set(reports.values_list("reason", flat=True)) == set(Report.Reason.values)
+    reporters = set(reports.values_list("reporter__username", flat=True))
+    assert len(reporters) >= 4
+    assert "reader" in reporters
+    assert reporters & set(content.READERS)  # readers who are not subscribers report too
+    queue = moderation.reported_queue(site=demo, now=demo.created_at)
+    assert len(queue) == reports.values("comment").distinct().count() >= 5
+    assert queue[0].legal_risk  # legal risk first, as the dashboard orders it
+    # Below the thresholds of either cover: no comment but the legal-risk one is held.
+    assert max(len(item.reports) for item in queue) <= 2
+
+
+def test_a_comment_was_held_by_the_system_out_of_hours(demo):
+    held = Comment.objects.get(site=demo, status=Comment.Status.HELD)
+    entry = AuditEntry.objects.get(site=demo, comment=held, action="hold")
+    assert entry.actor is None
+    assert entry.actor_name == "system"
+    assert entry.cover == "part_time"
+    assert "legal-risk" in entry.reason
+    report = held.reports.get()
+    assert (report.reason, report.status) == ("legal_risk", "open")
+    assert report.created_at == entry.created_at
+    assert cover_at(site=demo, instant=entry.created_at).kind == "part_time"
+
+
+def test_an_author_on_premoderation_has_a_comment_awaiting_approval(demo):
+    sanction = Sanction.objects.get(site=demo, kind="premoderation")
+    assert moderation.active_sanction(
+        site=demo, user=sanction.user, kind="premoderation", now=demo.created_at
+    ) == sanction
+    assert sanction.created_by.username == "moderator"
+    pending = Comment.objects.get(site=demo, status=Comment.Status.PENDING)
+    assert pending.author == sanction.user
+    assert pending.created_at > sanction.created_at
+    published = Comment.objects.filter(site=demo, author=sanction.user).exclude(pk=pending.pk)
+    assert all(c.created_at < sanction.created_at for c in published)
+    note = ModeratorNote.objects.get(site=demo, user=sanction.user)
+    assert note.author.username == "moderator"
+    held = {i.comment.pk for i in moderation.held_queue(site=demo, now=demo.created_at)}
+    assert pending.pk in held
+
+
+def test_the_moderators_history_is_in_the_audit_trail(demo):
+    entries = AuditEntry.objects.filter(site=demo, actor__username="moderator")
+    assert {"amend", "remove", "dismiss", "premoderate", "note"} <= set(
+        entries.values_list("action", flat=True)
+    )
+
+    amend = entries.get(action="amend")
+    assert amend.rule.number == 6
+    assert "07700 900461" in amend.text_before
+    assert amend.comment.text == amend.text_after
+    assert "07700" not in amend.text_after
+    assert amend.comment.amended_at == amend.created_at
+
+    remove = entries.get(action="remove")
+    assert remove.rule.number == 1
+    assert remove.comment.status == Comment.Status.REMOVED
+    assert remove.text_before == remove.comment.text  # kept, never hard-deleted
+
+    dismiss = entries.get(action="dismiss")
+    assert dismiss.comment.status == Comment.Status.PUBLISHED
+    assert set(dismiss.comment.reports.values_list("status", flat=True)) == {"dismissed"}
+
+    for entry in entries.filter(comment__isnull=False):
+        decided = entry.comment.reports.exclude(status=Report.Status.OPEN)
+        assert decided.exists()
+        for report in decided:
+            assert report.created_at < report.decided_at == entry.created_at
+
+
+def test_the_removed_comment_leaves_a_tombstone_citing_its_rule(demo, client):
+    removed = Comment.objects.get(site=demo, status=Comment.Status.REMOVED)
+    held = Comment.objects.get(site=demo, status=Comment.Status.HELD)
+    article = removed.article
+    response = client.get(reverse("thread", args=[demo.slug, article.pk]))
+    assert response.status_code == 200
+    html = response.content.decode()
+    rule = Rule.objects.get(pk=removed.moderation_rule_id)
+    assert (
+        f'<p class="tombstone">Removed by a moderator — breaks '
+        f'<a href="{rule.get_absolute_url()}">rule 1</a></p>'
+    ) in html
+    assert removed.text[:40] not in html
+    assert "Moderated full-time 9am–6pm on weekdays" in html
+    if held.article_id == article.pk:
+        assert "This comment is being reviewed" in html
+    held_html = client.get(reverse("thread", args=[demo.slug, held.article_id])).content
+    assert "This comment is being reviewed" in held_html.decode()
 
 
 def test_printed_accounts_sign_in_with_their_printed_passwords(db):
@@ -172,6 +282,9 @@ def test_each_demo_account_plays_its_part(demo):
 
     commenters = Subscription.objects.filter(site=demo, status="active")
     assert commenters.count() == len(content.COMMENTERS) + 1
+    for username in content.READERS:
+        reader = User.objects.get(username=username)
+        assert not selectors.viewer_standing(site=demo, user=reader, now=now).subscriber
 
 
 def test_second_run_adds_nothing_and_still_prints_the_accounts(demo):
@@ -197,23 +310,60 @@ def test_demo_refuses_to_take_over_existing_usernames(db):
     assert authenticate(username="admin", password="someone-elses") is not None
 
 
+def moderation_outcome() -> dict[str, object]:
+    """What the reports and decisions came to, for comparing loads on different days."""
+    return {
+        "statuses": Counter(Comment.objects.values_list("status", flat=True)),
+        "reports": Counter(Report.objects.values_list("reason", "status")),
+        "audit": Counter(AuditEntry.objects.values_list("action", "actor_name")),
+    }
+
+
 @pytest.mark.parametrize(
     "now",
     [
         datetime(2026, 11, 25, 0, 1, tzinfo=LONDON),  # just after midnight
         datetime(2026, 3, 30, 0, 1, tzinfo=LONDON),  # the night after the clocks went forward
         datetime(2026, 11, 25, 23, 59, tzinfo=LONDON),
+        datetime(2026, 11, 23, 0, 1, tzinfo=LONDON),  # a Monday: yesterday was part-time
+        datetime(2026, 11, 29, 12, 0, tzinfo=LONDON),  # a Sunday: the weekend before it too
+        datetime(2026, 12, 27, 0, 1, tzinfo=LONDON),  # yesterday was a bank holiday
     ],
 )
-def test_every_demo_event_is_in_the_past_whenever_it_is_loaded(db, now):
+def test_every_demo_event_is_in_the_past_and_the_same_whenever_it_is_loaded(db, now):
     result = load_demo(now=now)
     assert result.loaded
+    assert (result.reports, result.awaiting) == (7, 2)
     latest = max(
         [*Comment.objects.values_list("created_at", flat=True),
          *Recommendation.objects.values_list("created_at", flat=True),
-         *Report.objects.values_list("created_at", flat=True)]
+         *Report.objects.values_list("created_at", flat=True),
+         *AuditEntry.objects.values_list("created_at", flat=True),
+         *Sanction.objects.values_list("created_at", flat=True),
+         *ModeratorNote.objects.values_list("created_at", flat=True)]
     )
     assert latest < now
+    # Cover depends on the weekday; what the system did with the reports must not.
+    assert moderation_outcome() == {
+        "statuses": Counter(published=60, held=1, removed=1, pending=1),
+        "reports": Counter({
+            ("abusive", "dismissed"): 1, ("abusive", "upheld"): 2, ("other", "upheld"): 1,
+            ("off_topic", "open"): 2, ("spam", "open"): 2, ("abusive", "open"): 1,
+            ("other", "open"): 1, ("legal_risk", "open"): 1,
+        }),
+        "audit": Counter({
+            ("dismiss", "moderator"): 1, ("remove", "moderator"): 1,
+            ("premoderate", "moderator"): 1, ("note", "moderator"): 1,
+            ("amend", "moderator"): 1, ("hold", "system"): 1,
+        }),
+    }
+
+
+def local_moment(days_ago: int, at: time, minutes: int = 0) -> datetime:
+    """A demo moment on the wall clock, as the loader computes it (any fixed day will do)."""
+    return datetime.combine(date(2030, 1, 31) - timedelta(days=days_ago), at) + timedelta(
+        minutes=minutes
+    )
 
 
 def test_demo_content_is_consistent():
@@ -230,6 +380,39 @@ def test_demo_content_is_consistent():
                 assert parent_article == article.slug
                 assert parent_minutes < item.minutes
             keys[item.key] = (article.slug, item.minutes, item.author)
+    people = {*content.COMMENTERS, *content.READERS, content.READER.username}
+    posted = {
+        item.key: local_moment(article.days_ago, article.published_at, item.minutes)
+        for article in content.ARTICLES for item in article.comments
+    }
+    reported: dict[str, list[datetime]] = {}
     for report in content.REPORTS:
         assert report.comment in keys
         assert report.reason in Report.Reason.values
+        assert report.reporter in people
+        assert report.reporter != keys[report.comment][2]  # nobody reports their own
+        when = local_moment(report.days_ago, report.at)
+        assert when > posted[report.comment]
+        reported.setdefault(report.comment, []).append(when)
+    for reports in reported.values():
+        assert len(reports) <= 2  # below the report threshold of either cover
+    rules = len(content.RULES)
+    for decision in content.DECISIONS:
+        when = local_moment(decision.days_ago, decision.at)
+        if decision.comment is not None:
+            assert decision.comment in keys
+            assert all(r < when for r in reported.get(decision.comment, []))
+        else:
+            assert decision.author in content.COMMENTERS
+        if decision.action in ("amend", "remove"):
+            assert decision.rule is not None
+            assert 1 <= decision.rule <= rules
+    # What the demo sets out to show: a moderator's amend, remove and dismiss, an author on
+    # pre-moderation with a note, and open reports of every reason.
+    assert {d.action for d in content.DECISIONS} >= {
+        "amend", "remove", "dismiss", "premoderate", "note"
+    }
+    decided = {d.comment for d in content.DECISIONS}
+    assert {r.reason for r in content.REPORTS if r.comment not in decided} == set(
+        Report.Reason.values
+    )

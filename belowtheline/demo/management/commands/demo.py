@@ -28,7 +28,8 @@ class Command(BaseCommand):
             self.stdout.write(
                 self.style.SUCCESS(
                     f'Loaded the demo publication "{site.name}": {result.articles} articles, '
-                    f"{result.comments} comments, {result.reports} open reports."
+                    f"{result.comments} comments, {result.reports} open reports, "
+                    f"{result.awaiting} comments held or awaiting approval."
                 )
             )
         else:
