@@ -3,7 +3,7 @@ from datetime import datetime
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Q
 
-from belowtheline.accounts.models import Subscription, User
+from belowtheline.accounts.models import Notification, Subscription, User
 from belowtheline.sites.models import Site
 
 
@@ -17,3 +17,10 @@ def is_subscriber(*, site: Site, user: User | AnonymousUser, now: datetime) -> b
         user=user,
         status=Subscription.Status.ACTIVE,
     ).exists()
+
+
+def notifications(*, site: Site, user: User, limit: int = 100) -> list[Notification]:
+    """The person's messages from this site's moderators, newest first."""
+    return list(
+        Notification.objects.filter(site=site, user=user).order_by("-created_at", "-pk")[:limit]
+    )

@@ -1,18 +1,20 @@
-"""Signing up and signing in (Django's views, throttled). Signing out is Django's own."""
+"""Signing up and signing in (Django's views, throttled), and a reader's notifications.
+Signing out is Django's own."""
 
 from django.conf import settings
 from django.contrib.auth import login
-from django.contrib.auth.views import LoginView
+from django.contrib.auth.views import LoginView, redirect_to_login
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods
 
 from belowtheline import clock
-from belowtheline.accounts import services
+from belowtheline.accounts import selectors, services
 from belowtheline.accounts.forms import SignupForm
 from belowtheline.errors import BtlError
 from belowtheline.ratelimit import check_rate_limit
+from belowtheline.sites.selectors import site_by_slug
 
 
 class SeeOther(HttpResponseRedirect):
@@ -82,3 +84,22 @@ class ThrottledLoginView(LoginView):
             context = self.get_context_data(form=form, throttled=error.message)
             return self.render_to_response(context, status=error.status)
         return super().post(request, *args, **kwargs)
+
+
+@require_GET
+def notifications(request: HttpRequest, slug: str) -> HttpResponse:
+    """What moderators decided about the reader's comments and reports on one site.
+
+    The messages never name a moderator (the services write them so): the decision is the
+    publication's, not one person's to be argued with.
+    """
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    try:
+        site = site_by_slug(slug)
+    except BtlError as error:
+        return render(request, "error.html", {"error": error}, status=error.status)
+    return render(request, "accounts/notifications.html", {
+        "site": site,
+        "notifications": selectors.notifications(site=site, user=request.user),
+    })

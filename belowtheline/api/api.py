@@ -1,4 +1,4 @@
-"""The JSON API, version 1: the reader's side of every site, under `/api/v1/sites/{site}/`.
+"""The JSON API, version 1: readers' and moderators' operations, under `/api/v1/sites/{site}/`.
 
 Endpoints call the same services and selectors as the pages; this package only resolves
 who is acting (`auth.py`), checks the request's shape (`schemas.py`, `parser.py`) and turns
@@ -17,11 +17,14 @@ from ninja.openapi.schema import OpenAPISchema
 
 from belowtheline.api.errors import install_error_handlers
 from belowtheline.api.parser import JsonParser
-from belowtheline.api.routers import comments, rules, threads, viewer
+from belowtheline.api.routers import comments, moderation, rules, threads, viewer
 
 DESCRIPTION = """
-The reader's side of Below the Line: threads, comments, recommendations, reports and the
-rules, for every site on this install. The site's slug is part of every path.
+Below the Line for every site on this install: the reader's side (threads, comments,
+recommendations, reports, the rules) and, under `moderation/`, the staff's (the queue,
+decisions on comments and authors, the audit trail, the cover in force). The site's slug
+is part of every path. Moderation endpoints answer anyone who is not that site's staff with
+403 `not_a_moderator`.
 
 ## Who is acting
 Reading is open to anyone. Writing needs a signed-in reader: today that means the
@@ -103,3 +106,4 @@ api.add_router("sites/{slug:site}/", threads.router)
 api.add_router("sites/{slug:site}/", comments.router)
 api.add_router("sites/{slug:site}/", rules.router)
 api.add_router("sites/{slug:site}/", viewer.router)
+api.add_router("sites/{slug:site}/", moderation.router)

@@ -178,6 +178,9 @@ RATE_LIMITED = {429: ["rate_limited"]}
 # with it, the CSRF token (see `auth.acting_user`).
 READ_SECURITY: list[dict[str, list[str]]] = [{}, {"session": []}]
 WRITE_SECURITY: list[dict[str, list[str]]] = [{"session": [], "csrf": []}]
+# Staff endpoints need a session whatever the method; the services answer anyone who is
+# not this site's staff, signed in or not, with `not_a_moderator`.
+STAFF_READ_SECURITY: list[dict[str, list[str]]] = [{"session": []}]
 
 
 def documented(
@@ -188,6 +191,7 @@ def documented(
     body: bool = False,
     write: bool = False,
     rate_limited: bool = False,
+    staff: bool = False,
 ) -> dict[str, Any]:
     """`response=` and `openapi_extra=` for an operation: its error codes by status, and
     who may call it.
@@ -199,7 +203,7 @@ def documented(
         ALWAYS,
         PARAMS if params else {},
         BODY if body else {},
-        WRITE if write else {},
+        ({403: ["csrf_failed"]} if staff else WRITE) if write else {},
         RATE_LIMITED if rate_limited else {},
         errors or {},
     ]
@@ -220,6 +224,7 @@ def documented(
         "response": response,
         "openapi_extra": {
             "responses": descriptions,
-            "security": WRITE_SECURITY if write else READ_SECURITY,
+            "security": WRITE_SECURITY if write
+            else STAFF_READ_SECURITY if staff else READ_SECURITY,
         },
     }

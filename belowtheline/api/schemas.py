@@ -184,3 +184,208 @@ class RulesOut(Schema):
 class RulesAcceptanceOut(Schema):
     rules_version_id: int
     accepted_at: datetime
+
+
+# --- moderation ---------------------------------------------------------------------------
+# What moderators send and see. As above, shape only: whether a rule number exists, a
+# sanction kind is known or a suspension's length is sensible is the services' to say, with
+# their own codes (`rule_invalid`, `sanction_invalid`, `days_invalid`).
+
+SeenDecision = Annotated[
+    int,
+    Field(
+        ge=0,
+        le=MAX_ID,
+        description="The `last_decision_id` the moderator was shown. If someone has acted on "
+        "the comment since, the answer is `already_decided` and nothing is changed.",
+    ),
+]
+RULE_NUMBER = "The number of the rule broken, from the current rules (e.g. 2)."
+
+
+class DismissIn(StrictIn):
+    reason: str | None = Field(None, description="Optional, for the audit trail.")
+    seen_decision: SeenDecision | None = None
+
+
+class AmendIn(StrictIn):
+    text: str = Field(description="The comment's new text; the original stays in the trail.")
+    rule: int | None = Field(None, description=f"Required. {RULE_NUMBER}")
+    reason: str | None = Field(None, description="Required: shown to the author.")
+    seen_decision: SeenDecision | None = None
+
+
+class RemoveIn(StrictIn):
+    rule: int | None = Field(None, description=f"Required. {RULE_NUMBER}")
+    reason: str | None = Field(None, description="Optional, shown to the author.")
+    seen_decision: SeenDecision | None = None
+
+
+class HoldIn(StrictIn):
+    reason: str | None = Field(None, description="Optional, for the audit trail.")
+    seen_decision: SeenDecision | None = None
+
+
+class ApproveIn(StrictIn):
+    seen_decision: SeenDecision | None = None
+
+
+class RejectIn(StrictIn):
+    rule: int | None = Field(None, description=f"{RULE_NUMBER} Without one, a reason is "
+                             "required.")
+    reason: str | None = Field(None, description="Shown to the author.")
+    seen_decision: SeenDecision | None = None
+
+
+class RemoveAllIn(StrictIn):
+    rule: int | None = Field(None, description=f"Required. {RULE_NUMBER}")
+    reason: str | None = Field(None, description="Optional, shown to the author.")
+
+
+class SanctionIn(StrictIn):
+    kind: str = Field(json_schema_extra={"enum": ["premoderation", "suspension", "ban"]})
+    days: int | None = Field(None, description="A suspension's length, 1 to 3650 days; "
+                             "ignored for the other kinds.")
+    reason: str | None = Field(None, description="Required, for the audit trail.")
+
+
+class LiftIn(StrictIn):
+    reason: str | None = Field(None, description="Optional, for the audit trail.")
+
+
+class ModeratorNoteIn(StrictIn):
+    text: str = Field(description="Up to 2,000 characters. Never shown to readers.")
+
+
+class CommentModeIn(StrictIn):
+    mode: str = Field(json_schema_extra={"enum": ["open", "premoderated", "closed"]})
+
+
+class RuleRefOut(Schema):
+    number: int
+    title: str
+
+
+class ArticleRefOut(Schema):
+    id: int
+    title: str
+
+
+class SanctionOut(Schema):
+    id: int
+    user_id: int
+    kind: Literal["premoderation", "suspension", "ban"]
+    reason: str
+    created_at: datetime
+    ends_at: datetime | None = Field(description="Null: until lifted.")
+    lifted_at: datetime | None
+
+
+class ModeratorNoteOut(Schema):
+    id: int
+    text: str
+    author: str | None = Field(description="The moderator who wrote it.")
+    created_at: datetime
+
+
+class AuthorRecordOut(Schema):
+    comments_posted: int = Field(description="On this site, whatever became of them.")
+    reports_upheld: int = Field(description="Comments of theirs a moderator acted on.")
+    sanctions: list[SanctionOut] = Field(description="The sanctions in force now.")
+    notes: list[ModeratorNoteOut]
+
+
+class QueueAuthorOut(Schema):
+    id: int
+    name: str
+    username: str
+    record: AuthorRecordOut
+
+
+class ParentOut(Schema):
+    id: int
+    text: str
+    state: str
+    author: str
+
+
+class QueueCommentOut(Schema):
+    """A comment as moderators see it: the whole text, whatever its state."""
+
+    id: int
+    text: str
+    state: Literal["published", "pending", "held", "removed", "deleted"]
+    created_at: datetime
+    amended: bool
+    rule_broken: RuleRefOut | None
+    article: ArticleRefOut
+    author: QueueAuthorOut
+    parent: ParentOut | None = Field(description="The comment it answers, for context.")
+
+
+class QueueItemOut(Schema):
+    comment: QueueCommentOut
+    open_reports: int
+    reasons: dict[str, int] = Field(description="Open reports by reason.")
+    notes: list[str] = Field(description="What the reporters wrote.")
+    first_report_at: datetime | None = Field(description="The oldest open report.")
+    legal_risk: bool
+    score: float = Field(description="Priority among reported comments; legal risk first.")
+    last_decision_id: int = Field(description="Send back as `seen_decision` with an action.")
+
+
+class QueueOut(Schema):
+    tab: Literal["reported", "held", "recent"]
+    count: int
+    items: list[QueueItemOut]
+
+
+class AuditEntryOut(Schema):
+    id: int
+    created_at: datetime
+    actor: str = Field(description='The moderator\'s username, or "system".')
+    action: str
+    action_label: str
+    comment_id: int | None
+    article_id: int | None
+    subject_id: int | None = Field(description="The author the action concerns.")
+    rule: RuleRefOut | None
+    reason: str
+    text_before: str
+    text_after: str
+    cover: Literal["full_time", "part_time", "none"] = Field(
+        description="The cover in force when it happened."
+    )
+
+
+class AuditTrailOut(Schema):
+    entries: list[AuditEntryOut]
+
+
+class UserAuditOut(Schema):
+    user_id: int
+    name: str
+    record: AuthorRecordOut
+    entries: list[AuditEntryOut]
+
+
+class DecisionOut(Schema):
+    """The comment after the action, and the audit entry that records it."""
+
+    comment_id: int
+    state: str
+    text: str
+    decision: AuditEntryOut = Field(
+        description="Its `id` is the comment's new `last_decision_id`."
+    )
+
+
+class RemovedAllOut(Schema):
+    removed: int = Field(description="Comments removed, one audit entry each.")
+
+
+class CoverOut(Schema):
+    kind: Literal["full_time", "part_time", "none"]
+    label: str
+    until: datetime | None = Field(description="When it next changes; null if never.")
+    schedule: str = Field(description="The weekly schedule in words, as readers see it.")

@@ -2,6 +2,7 @@
 
 from django.urls import path
 
+from belowtheline.accounts import views as accounts_views
 from belowtheline.discussion import views
 
 urlpatterns = [
@@ -35,4 +36,6 @@ urlpatterns = [
     path("sites/<slug:slug>/rules/v<int:number>/", views.rules_version, name="rules_version"),
     path("sites/<slug:slug>/rules/accept/", views.accept_rules, name="accept_rules"),
     path("sites/<slug:slug>/why-subscribers/", views.why_subscribers, name="why_subscribers"),
+    # The reader's messages about their comments and reports, per site like everything else.
+    path("sites/<slug:slug>/notifications/", accounts_views.notifications, name="notifications"),
 ]

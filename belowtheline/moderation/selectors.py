@@ -10,6 +10,7 @@ from django.db.models import Count, Exists, Max, OuterRef, Q
 
 from belowtheline.accounts.models import StaffRole, User
 from belowtheline.discussion.models import Comment, Report
+from belowtheline.moderation.errors import NotFound
 from belowtheline.moderation.models import AuditEntry, ModeratorNote, Sanction
 from belowtheline.sites.models import Site
 
@@ -153,11 +154,14 @@ class QueueFilters:
     article_id: int | None = None
     reason: str | None = None
     search: str = ""  # text of the comment or author's name
+    author_id: int | None = None  # one author's comments: the dashboard's author page
 
 
 def _filtered(comments, filters: QueueFilters):  # type: ignore[no-untyped-def]
     if filters.article_id:
         comments = comments.filter(article_id=filters.article_id)
+    if filters.author_id:
+        comments = comments.filter(author_id=filters.author_id)
     if filters.search:
         term = filters.search
         comments = comments.filter(
@@ -240,10 +244,29 @@ def recent_queue(*, site: Site, now: datetime,
     return _with_context(site, list(comments.order_by("-created_at", "-pk")[:QUEUE_LIMIT]), now)
 
 
+def queue_item(*, site: Site, comment_id: int, now: datetime) -> QueueItem:
+    """One comment in context, as a queue row shows it: for its page in the dashboard."""
+    comment = _base(site).filter(pk=comment_id).first()
+    if comment is None:
+        raise NotFound("comment_not_found", "That comment does not exist.")
+    return _with_context(site, [comment], now)[0]
+
+
+def author_on_site(*, site: Site, user_id: int) -> User:
+    """A person whose record this site's moderators may look at: someone who has commented
+    here or been the subject of a decision here. Anyone else is no business of theirs."""
+    known = Comment.objects.filter(site=site, author_id=user_id).exists() or \
+        AuditEntry.objects.filter(site=site, subject_id=user_id).exists()
+    user = User.objects.filter(pk=user_id).first() if known else None
+    if user is None:
+        raise NotFound("user_not_found", "No such user on this site.")
+    return user
+
+
 def decided(*, site: Site, limit: int = QUEUE_LIMIT) -> list[AuditEntry]:
     return list(
         AuditEntry.objects.filter(site=site)
-        .select_related("comment__article", "subject", "rule")
+        .select_related("comment__article", "article", "subject", "rule")
         .order_by("-created_at", "-pk")[:limit]
     )
 

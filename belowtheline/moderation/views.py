@@ -1,0 +1,597 @@
+"""The moderation dashboard at /moderate/: the queues, one comment's story, one author's
+record, and the forms that decide.
+
+Views parse the request, ask a selector or call a service, and show the outcome; every
+rule (who may act, which rule may be cited, whether someone else decided first) is the
+services'. A refusal (`BtlError`) comes back as the page the moderator was on, with the
+refusal's message and its HTTP status, and nothing changed. Every form works without
+JavaScript; moderation.js adds the keyboard and bulk selection on top.
+"""
+
+import csv
+import functools
+import io
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from urllib.parse import urlencode, urlsplit
+
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.http import HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import redirect, render
+from django.urls import Resolver404, resolve, reverse
+from django.utils import formats
+from django.views.decorators.http import require_GET, require_POST
+
+from belowtheline import clock
+from belowtheline.accounts.models import StaffRole
+from belowtheline.accounts.views import SeeOther, safe_next_url
+from belowtheline.discussion import selectors as discussion
+from belowtheline.discussion.models import Article, Comment, Report
+from belowtheline.errors import BtlError
+from belowtheline.moderation import forms, selectors, services
+from belowtheline.moderation.errors import AlreadyDecided, NotAllowed, NotFound
+from belowtheline.moderation.forms import cleaned
+from belowtheline.moderation.models import AuditEntry, Sanction
+from belowtheline.moderation.selectors import QueueFilters, QueueItem
+from belowtheline.sites.cover import cover_at
+from belowtheline.sites.models import CoverKind, Site
+from belowtheline.sites.selectors import site_by_slug
+
+View = Callable[..., HttpResponse]
+
+TAB_LABELS = {
+    "reported": "Reported",
+    "held": "Held",
+    "recent": "All recent",
+    "decided": "Decided",
+}
+EMPTY_TABS = {
+    "reported": "No open reports. Readers' complaints appear here as they come in.",
+    "held": "Nothing is held or awaiting approval.",
+    "recent": "No comments yet.",
+    "decided": "No decisions yet.",
+}
+# The queue shows a reason in a word or two; the reader's form spells out its examples.
+REASON_SHORT = {value: label.split(" (")[0] for value, label in Report.Reason.choices}
+EXPORT_LIMIT = 100_000
+CSV_COLUMNS = [
+    "time", "actor", "action", "comment id", "article", "author", "rule", "reason",
+    "text before", "text after", "cover",
+]
+# A cell starting with one of these is a formula to a spreadsheet: a commenter could make
+# an admin's Excel run one. A leading quote makes it text.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+# --- who may look -------------------------------------------------------------------------
+
+def refusal(request: HttpRequest, error: BtlError, *, site: Site | None = None,
+            back_url: str | None = None) -> HttpResponse:
+    return render(request, "error.html", {"error": error, "site": site, "back_url": back_url},
+                  status=error.status)
+
+
+def staff_only(view: View) -> View:
+    """This site's moderators, editors and admins; everyone else is refused, as the
+    services would refuse them, before anything of the site is read.
+
+    An anonymous visitor asking for a page is sent to sign in; an anonymous POST is simply
+    refused (there is no page to come back to, and no form of theirs to resend).
+    """
+
+    @functools.wraps(view)
+    def wrapper(request: HttpRequest, slug: str, *args: object, **kwargs: object) -> HttpResponse:
+        if not request.user.is_authenticated and request.method in ("GET", "HEAD"):
+            return redirect_to_login(request.get_full_path())
+        try:
+            site = site_by_slug(slug)
+            services.check_can_moderate(site=site, actor=request.user)
+        except BtlError as error:
+            return refusal(request, error)
+        return view(request, site, *args, **kwargs)
+
+    return wrapper
+
+
+# --- shared pieces ------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Problem:
+    """A refused action, shown at its row with what the moderator had typed."""
+
+    message: str
+    form: str  # dismiss | amend | remove | hold | release | approve | reject | sanction | …
+    comment_id: int | None = None
+    data: QueryDict | None = None
+
+
+@dataclass
+class Row:
+    """A queue item as a row shows it."""
+
+    item: QueueItem
+    reasons: list[tuple[str, str, int]]  # (code, short label, count), most reported first
+    problem: Problem | None = None
+
+    @property
+    def comment(self) -> Comment:
+        return self.item.comment
+
+
+@dataclass(frozen=True)
+class Tab:
+    key: str
+    label: str
+    url: str
+    current: bool
+
+
+def local_time(site: Site, instant: datetime) -> str:
+    return formats.date_format(instant.astimezone(site.zone), "D j M, H:i")
+
+
+def cover_line(site: Site, now: datetime) -> tuple[str, str]:
+    """"Part-time cover until Thu 26 Nov, 09:00", in the site's own time."""
+    state = cover_at(site=site, instant=now)
+    label = "No moderator cover" if state.kind == CoverKind.NONE else f"{state.label} cover"
+    if state.until is not None:
+        label = f"{label} until {local_time(site, state.until)}"
+    return label, str(state.kind)
+
+
+def _frame(request: HttpRequest, site: Site, now: datetime, here: str) -> dict[str, object]:
+    """What every dashboard page shows around its content."""
+    role = selectors.staff_role(site=site, user=request.user) or StaffRole.Role.MODERATOR
+    rules = discussion.current_rules(site=site)
+    cover, cover_kind = cover_line(site, now)
+    return {
+        "site": site,
+        "role_label": StaffRole.Role(role).label,
+        # Only to hide what would be refused; the services decide.
+        "can_edit": role in selectors.EDITING_ROLES,
+        "can_export": role == StaffRole.Role.ADMIN,
+        "cover": cover,
+        "cover_kind": cover_kind,
+        "rules": list(rules.rules.all()) if rules else [],
+        "comment_modes": Article.CommentMode.choices,
+        "sanction_kinds": Sanction.Kind.choices,
+        "here": here,
+    }
+
+
+def _rows(items: list[QueueItem], problem: Problem | None) -> list[Row]:
+    return [
+        Row(
+            item=item,
+            reasons=[(code, REASON_SHORT.get(code, code), n)
+                     for code, n in item.reasons.most_common()],
+            problem=problem if problem and problem.comment_id == item.comment.pk else None,
+        )
+        for item in items
+    ]
+
+
+def _queue_url(site: Site, **params: object) -> str:
+    base = reverse("moderation_queue", args=[site.slug])
+    query = urlencode({k: v for k, v in params.items() if v not in (None, "")})
+    return f"{base}?{query}" if query else base
+
+
+def _status_for(error: BtlError | None) -> int:
+    return error.status if error else 200
+
+
+# --- the site picker and the queues ---------------------------------------------------------
+
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    """The sites this person moderates; straight to the only one when there is one."""
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    sites = selectors.moderated_sites(user=request.user)
+    if not sites:
+        return refusal(request, NotAllowed(
+            "not_a_moderator", "Only moderators can use the moderation dashboard."))
+    if len(sites) == 1:
+        return redirect("moderation_queue", sites[0].slug)
+    return render(request, "moderation/sites.html", {"sites": sites})
+
+
+@require_GET
+@staff_only
+def queue(request: HttpRequest, site: Site) -> HttpResponse:
+    return _queue_page(request, site, request.GET, here=request.get_full_path())
+
+
+def _queue_page(request: HttpRequest, site: Site, query: QueryDict, *, here: str,
+                error: BtlError | None = None, problem: Problem | None = None) -> HttpResponse:
+    now = clock.now()
+    wanted = forms.QueueQueryForm(query).query()
+    tab, article_id, search = wanted.tab, wanted.article_id, wanted.search
+    reason = wanted.reason if tab == "reported" else None
+    filters = QueueFilters(article_id=article_id, reason=reason, search=search)
+    items: list[QueueItem] = []
+    entries: list[AuditEntry] = []
+    if tab == "reported":
+        items = selectors.reported_queue(site=site, now=now, filters=filters)
+    elif tab == "held":
+        items = selectors.held_queue(site=site, now=now, filters=filters)
+    elif tab == "recent":
+        items = selectors.recent_queue(site=site, now=now, filters=filters)
+    else:
+        entries = selectors.decided(site=site)
+
+    # The article filter offers the articles in view, and the one chosen: a national title
+    # has thousands of articles, and the ones with comments in the queue are what matter.
+    articles = {item.comment.article_id: item.comment.article for item in items}
+    chosen: Article | None = None
+    if article_id:
+        chosen = articles.get(article_id)
+        if chosen is None:
+            try:
+                chosen = discussion.get_article(site=site, article_id=article_id)
+            except BtlError:
+                chosen = None
+        if chosen is not None:
+            articles[chosen.pk] = chosen
+    kept = {"article": article_id, "q": search}
+    context = {
+        **_frame(request, site, now, here),
+        "tab": tab,
+        "tab_label": TAB_LABELS[tab],
+        "tabs": [
+            Tab(key, label, _queue_url(site, tab=key, **kept,
+                                       reason=reason if key == "reported" else None),
+                key == tab)
+            for key, label in TAB_LABELS.items()
+        ],
+        "rows": _rows(items, problem),
+        "entries": entries,
+        "empty": EMPTY_TABS[tab],
+        "filters": {"article": article_id, "reason": reason or "", "q": search},
+        "filtered": bool(article_id or reason or search),
+        "clear_url": _queue_url(site, tab=tab),
+        "articles": sorted(articles.values(), key=lambda a: a.title.lower()),
+        "chosen_article": chosen,
+        "reasons": [(value, REASON_SHORT[value]) for value in Report.Reason.values],
+        "error": error,
+        "problem": problem,
+    }
+    return render(request, "moderation/queue.html", context, status=_status_for(error))
+
+
+# --- one comment, one author --------------------------------------------------------------
+
+@require_GET
+@staff_only
+def comment_page(request: HttpRequest, site: Site, comment_id: int) -> HttpResponse:
+    try:
+        return _comment_page(request, site, comment_id, here=request.get_full_path())
+    except BtlError as error:
+        return refusal(request, error, site=site, back_url=_queue_url(site))
+
+
+def _comment_page(request: HttpRequest, site: Site, comment_id: int, *, here: str,
+                  error: BtlError | None = None, problem: Problem | None = None) -> HttpResponse:
+    """The comment and everything that has happened to it, oldest first: its story."""
+    now = clock.now()
+    item = selectors.queue_item(site=site, comment_id=comment_id, now=now)
+    context = {
+        **_frame(request, site, now, here),
+        "row": _rows([item], problem)[0],
+        "audit": selectors.audit_for_comment(site=site, comment_id=comment_id),
+        "error": error,
+        "problem": problem,
+    }
+    return render(request, "moderation/comment.html", context, status=_status_for(error))
+
+
+@require_GET
+@staff_only
+def user_page(request: HttpRequest, site: Site, user_id: int) -> HttpResponse:
+    try:
+        return _user_page(request, site, user_id, here=request.get_full_path())
+    except BtlError as error:
+        return refusal(request, error, site=site, back_url=_queue_url(site))
+
+
+def _user_page(request: HttpRequest, site: Site, user_id: int, *, here: str,
+               error: BtlError | None = None, problem: Problem | None = None) -> HttpResponse:
+    """An author's record on this site: what moderators need before sanctioning anyone."""
+    now = clock.now()
+    person = selectors.author_on_site(site=site, user_id=user_id)
+    record = selectors.author_records(site=site, user_ids=[person.pk], now=now)[person.pk]
+    items = selectors.recent_queue(site=site, now=now,
+                                   filters=QueueFilters(author_id=person.pk))
+    context = {
+        **_frame(request, site, now, here),
+        "person": person,
+        "record": record,
+        "rows": _rows(items, problem),
+        "audit": list(reversed(selectors.audit_for_user(site=site, user_id=person.pk))),
+        "error": error,
+        "problem": problem,
+    }
+    return render(request, "moderation/user.html", context, status=_status_for(error))
+
+
+# --- after a form -------------------------------------------------------------------------
+
+def _page_again(request: HttpRequest, site: Site, error: BtlError, *,
+                problem: Problem | None = None) -> HttpResponse:
+    """The page the moderator acted from, again, with the refusal and its status.
+
+    Which page is told by the form's `next` (checked to stay on this host): the queue with
+    its tab and filters, a comment's page, or an author's.
+    """
+    next_url = safe_next_url(request, _queue_url(site))
+    parts = urlsplit(next_url)
+    try:
+        match = resolve(parts.path)
+    except Resolver404:
+        match = None
+    try:
+        if match is not None and match.kwargs.get("slug") == site.slug:
+            if match.url_name == "moderation_comment":
+                return _comment_page(request, site, match.kwargs["comment_id"], here=next_url,
+                                     error=error, problem=problem)
+            if match.url_name == "moderation_user":
+                return _user_page(request, site, match.kwargs["user_id"], here=next_url,
+                                  error=error, problem=problem)
+            return _queue_page(request, site, QueryDict(parts.query), here=next_url,
+                               error=error, problem=problem)
+        return _queue_page(request, site, QueryDict(""), here=_queue_url(site), error=error,
+                           problem=problem)
+    except BtlError as gone:  # the page itself no longer exists (an unknown comment)
+        return refusal(request, error if error.status != 404 else gone, site=site,
+                       back_url=_queue_url(site))
+
+
+def _done(request: HttpRequest, site: Site, message: str, *, default: str | None = None,
+          anchor: str = "") -> HttpResponse:
+    messages.success(request, message)
+    next_url = safe_next_url(request, default or _queue_url(site))
+    return SeeOther(f"{next_url.split('#', 1)[0]}{anchor}")
+
+
+def _row_id(request: HttpRequest) -> int | None:
+    """The queue row an author's form was sent from, to show a refusal where it happened."""
+    raw = request.POST.get("row", "")
+    return int(raw) if raw.isdigit() else None
+
+
+def _who(comment: Comment) -> str:
+    return f"{comment.author.public_name}'s comment (#{comment.pk})"
+
+
+def _citing(comment: Comment) -> str:
+    rule = comment.moderation_rule
+    return f", citing rule {rule.number} ({rule.title})" if rule else ""
+
+
+# --- decisions on comments ----------------------------------------------------------------
+
+def _decide(action: str, request: HttpRequest, site: Site, comment_id: int,
+            data: dict) -> str:
+    """Call the one service for `action`; return what to tell the moderator."""
+    common = {"site": site, "actor": request.user, "comment_id": comment_id,
+              "seen_decision": data["seen_decision"]}
+    if action == "dismiss":
+        comment = services.dismiss_reports(**common, reason=data["reason"])
+        return f"Reports on {_who(comment)} dismissed: it stays on the thread."
+    if action == "amend":
+        comment = services.amend_comment(**common, text=data["text"], rule=data["rule"],
+                                         reason=data["reason"])
+        return f"{_who(comment)} amended{_citing(comment)}."
+    if action == "remove":
+        comment = services.remove_comment(**common, rule=data["rule"], reason=data["reason"])
+        return f"{_who(comment)} removed{_citing(comment)}."
+    if action == "hold":
+        comment = services.hold_comment(**common, reason=data["reason"])
+        return f"{_who(comment)} held out of view."
+    if action == "release":
+        comment = services.release_comment(**common, reason=data["reason"])
+        return f"{_who(comment)} released: it is back on the thread."
+    if action == "approve":
+        comment = services.approve_comment(**common)
+        return f"{_who(comment)} approved: it is now on the thread."
+    if action == "reject":
+        comment = services.reject_comment(**common, rule=data["rule"], reason=data["reason"])
+        return f"{_who(comment)} rejected{_citing(comment)}."
+    raise NotFound("action_not_found", "No such action.")
+
+
+COMMENT_ACTIONS = ("dismiss", "amend", "remove", "hold", "release", "approve", "reject")
+
+
+@require_POST
+@staff_only
+def act_on_comment(request: HttpRequest, site: Site, comment_id: int, action: str) -> HttpResponse:
+    try:
+        data = cleaned(forms.DecisionForm(request.POST))
+        message = _decide(action, request, site, comment_id, data)
+    except BtlError as error:
+        problem = Problem(error.message, action, comment_id, request.POST)
+        return _page_again(request, site, error, problem=problem)
+    return _done(request, site, message)
+
+
+@require_POST
+@staff_only
+def bulk(request: HttpRequest, site: Site) -> HttpResponse:
+    """Several comments, one service call and one audit entry each, so that one already
+    decided by someone else is skipped and named rather than spoiling the rest."""
+    try:
+        data = cleaned(forms.BulkForm(request.POST))
+        picked = forms.BulkForm.selected(request.POST.getlist("comment"))
+    except BtlError as error:
+        return _page_again(request, site, error,
+                           problem=Problem(error.message, "bulk", None, request.POST))
+    done: list[int] = []
+    skipped: list[int] = []
+    for comment_id, seen in picked:
+        common = {"site": site, "actor": request.user, "comment_id": comment_id,
+                  "seen_decision": seen}
+        try:
+            if data["action"] == "dismiss":
+                services.dismiss_reports(**common, reason=data["reason"])
+            else:
+                services.remove_comment(**common, rule=data["rule"], reason=data["reason"])
+        except (AlreadyDecided, NotFound):
+            skipped.append(comment_id)
+        except BtlError as error:
+            # Each service checks its input (the rule cited) before touching a comment, so
+            # a bad input is refused on the first comment, before anything changed.
+            if not done:
+                return _page_again(request, site, error,
+                                   problem=Problem(error.message, "bulk", None, request.POST))
+            raise
+        else:
+            done.append(comment_id)
+    verb = "Dismissed the reports on" if data["action"] == "dismiss" else "Removed"
+    told = (f"{verb} {len(done)} comment{'s' if len(done) != 1 else ''}." if done
+            else "Nothing was changed.")
+    if skipped:
+        told += (
+            f" {len(skipped)} had already been decided by someone else and "
+            f"{'was' if len(skipped) == 1 else 'were'} left alone: "
+            f"{', '.join(f'#{c}' for c in skipped)}."
+        )
+    messages.add_message(request, messages.SUCCESS if done else messages.WARNING, told)
+    return SeeOther(safe_next_url(request, _queue_url(site)))
+
+
+# --- authors ------------------------------------------------------------------------------
+
+def _user_url(site: Site, user_id: int) -> str:
+    return reverse("moderation_user", args=[site.slug, user_id])
+
+
+@require_POST
+@staff_only
+def sanction_author(request: HttpRequest, site: Site, user_id: int) -> HttpResponse:
+    try:
+        data = cleaned(forms.SanctionForm(request.POST))
+        sanction = services.sanction_author(site=site, actor=request.user, user_id=user_id,
+                                            kind=data["kind"], days=data["days"],
+                                            reason=data["reason"])
+    except BtlError as error:
+        problem = Problem(error.message, "sanction", _row_id(request), request.POST)
+        return _page_again(request, site, error, problem=problem)
+    name = sanction.user.public_name
+    if sanction.kind == Sanction.Kind.PREMODERATION:
+        message = f"{name} is now on pre-moderation: their new comments wait for approval."
+    elif sanction.kind == Sanction.Kind.SUSPENSION and sanction.ends_at:
+        message = f"{name} is suspended until {local_time(site, sanction.ends_at)}."
+    else:
+        message = f"{name} is banned from commenting on {site.name}."
+    return _done(request, site, message, default=_user_url(site, user_id))
+
+
+@require_POST
+@staff_only
+def lift_sanction(request: HttpRequest, site: Site, sanction_id: int) -> HttpResponse:
+    try:
+        data = cleaned(forms.LiftForm(request.POST))
+        sanction = services.lift_sanction(site=site, actor=request.user,
+                                          sanction_id=sanction_id, reason=data["reason"])
+    except BtlError as error:
+        return _page_again(request, site, error,
+                           problem=Problem(error.message, "lift", None, request.POST))
+    return _done(request, site,
+                 f"{sanction.get_kind_display()} of {sanction.user.public_name} lifted.",
+                 default=_user_url(site, sanction.user_id))
+
+
+@require_POST
+@staff_only
+def add_note(request: HttpRequest, site: Site, user_id: int) -> HttpResponse:
+    try:
+        data = cleaned(forms.NoteForm(request.POST))
+        note = services.add_moderator_note(site=site, actor=request.user, user_id=user_id,
+                                           text=data["text"])
+    except BtlError as error:
+        problem = Problem(error.message, "note", _row_id(request), request.POST)
+        return _page_again(request, site, error, problem=problem)
+    return _done(request, site, f"Note on {note.user.public_name} added.",
+                 default=_user_url(site, user_id))
+
+
+@require_POST
+@staff_only
+def remove_all(request: HttpRequest, site: Site, user_id: int) -> HttpResponse:
+    try:
+        data = cleaned(forms.RemoveAllForm(request.POST))
+        person = selectors.author_on_site(site=site, user_id=user_id)
+        removed = services.remove_all_by_author(site=site, actor=request.user, user_id=user_id,
+                                                rule=data["rule"], reason=data["reason"])
+    except BtlError as error:
+        return _page_again(request, site, error,
+                           problem=Problem(error.message, "remove_all", None, request.POST))
+    return _done(request, site,
+                 f"Removed {removed} comment{'s' if removed != 1 else ''} by "
+                 f"{person.public_name}, citing rule {data['rule']}.",
+                 default=_user_url(site, user_id))
+
+
+# --- articles -----------------------------------------------------------------------------
+
+@require_POST
+@staff_only
+def comment_mode(request: HttpRequest, site: Site, article_id: int) -> HttpResponse:
+    try:
+        data = cleaned(forms.CommentModeForm(request.POST))
+        article = services.set_comment_mode(site=site, actor=request.user,
+                                            article_id=article_id, mode=data["mode"])
+    except BtlError as error:
+        return _page_again(request, site, error,
+                           problem=Problem(error.message, "mode", None, request.POST))
+    mode = Article.CommentMode(article.comment_mode).label.lower()
+    return _done(request, site, f"Comments on “{article.title}” are now {mode}.")
+
+
+# --- the audit trail as a spreadsheet -------------------------------------------------------
+
+def _cell(value: object) -> str:
+    text = "" if value is None else str(value)
+    return f"'{text}" if text.startswith(FORMULA_STARTS) else text
+
+
+def _csv_row(entry: AuditEntry) -> list[str]:
+    article = entry.comment.article if entry.comment else entry.article
+    rule = f"{entry.rule.number}. {entry.rule.title}" if entry.rule else ""
+    return [_cell(value) for value in (
+        entry.created_at.astimezone(UTC).isoformat(timespec="seconds"),
+        entry.actor_name,
+        entry.action,
+        entry.comment_id or "",
+        article.title if article else "",
+        entry.subject.username if entry.subject else "",
+        rule,
+        entry.reason,
+        entry.text_before,
+        entry.text_after,
+        entry.cover,
+    )]
+
+
+@require_GET
+@staff_only
+def audit_csv(request: HttpRequest, site: Site) -> HttpResponse:
+    """The whole trail, newest first, for the site's admins: it holds every removed text
+    and every moderator's name, which is more than a moderator's job needs."""
+    if selectors.staff_role(site=site, user=request.user) != StaffRole.Role.ADMIN:
+        return refusal(request, NotAllowed(
+            "not_an_admin", "Only this site's admins can export the audit trail."), site=site,
+            back_url=_queue_url(site))
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(CSV_COLUMNS)
+    for entry in selectors.decided(site=site, limit=EXPORT_LIMIT):
+        writer.writerow(_csv_row(entry))
+    stamp = clock.now().astimezone(site.zone).strftime("%Y-%m-%d")
+    response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{site.slug}-audit-{stamp}.csv"'
+    return response
