@@ -99,7 +99,10 @@ def notifications(request: HttpRequest, slug: str) -> HttpResponse:
         site = site_by_slug(slug)
     except BtlError as error:
         return render(request, "error.html", {"error": error}, status=error.status)
+    listed = selectors.notifications(site=site, user=request.user)
+    # Read the list first, so the page can still mark which ones were new.
+    services.mark_notifications_read(site=site, user=request.user, now=clock.now())
     return render(request, "accounts/notifications.html", {
         "site": site,
-        "notifications": selectors.notifications(site=site, user=request.user),
+        "notifications": listed,
     })

@@ -8,7 +8,7 @@ from datetime import datetime
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Count, Exists, Max, OuterRef, Q
 
-from belowtheline.accounts.models import StaffRole, User
+from belowtheline.accounts.models import StaffRole, Subscription, User
 from belowtheline.discussion.models import Comment, Report
 from belowtheline.moderation.errors import NotFound
 from belowtheline.moderation.models import AuditEntry, ModeratorNote, Sanction
@@ -253,10 +253,15 @@ def queue_item(*, site: Site, comment_id: int, now: datetime) -> QueueItem:
 
 
 def author_on_site(*, site: Site, user_id: int) -> User:
-    """A person whose record this site's moderators may look at: someone who has commented
-    here or been the subject of a decision here. Anyone else is no business of theirs."""
-    known = Comment.objects.filter(site=site, author_id=user_id).exists() or \
-        AuditEntry.objects.filter(site=site, subject_id=user_id).exists()
+    """A person whose record this site's moderators may look at and act on: a subscriber
+    here, or someone who has commented, reported or been the subject of a decision here.
+    Anyone else is no business of theirs."""
+    known = (
+        Comment.objects.filter(site=site, author_id=user_id).exists()
+        or Subscription.objects.filter(site=site, user_id=user_id).exists()
+        or Report.objects.filter(site=site, reporter_id=user_id).exists()
+        or AuditEntry.objects.filter(site=site, subject_id=user_id).exists()
+    )
     user = User.objects.filter(pk=user_id).first() if known else None
     if user is None:
         raise NotFound("user_not_found", "No such user on this site.")

@@ -14,7 +14,7 @@ from django.core.mail import send_mail
 from django.db import transaction
 
 from belowtheline import clock
-from belowtheline.accounts.models import Notification, User
+from belowtheline.accounts.models import Notification, StaffRole, User
 from belowtheline.discussion import services as discussion
 from belowtheline.discussion.errors import NotFound as DiscussionNotFound
 from belowtheline.discussion.models import Article, Comment, Report, Rule
@@ -37,6 +37,15 @@ def check_can_moderate(*, site: Site, actor: Person) -> User:
     """Moderators, editors and admins of this site; nobody else, and no other site's."""
     if selectors.staff_role(site=site, user=actor) not in selectors.MODERATING_ROLES:
         raise NotAllowed("not_a_moderator", "Only this site's moderators can do that.")
+    assert isinstance(actor, User)
+    return actor
+
+
+def check_can_export_audit(*, site: Site, actor: Person) -> User:
+    """The whole trail holds every removed text and every moderator's name, which is more
+    than a moderator's job needs: exporting it is for the site's admins."""
+    if selectors.staff_role(site=site, user=actor) != StaffRole.Role.ADMIN:
+        raise NotAllowed("not_an_admin", "Only this site's admins can export the audit trail.")
     assert isinstance(actor, User)
     return actor
 
@@ -175,7 +184,7 @@ def dismiss_reports(*, site: Site, actor: Person, comment_id: int, reason: objec
         _check_unchanged(comment, seen_decision)
         if not Report.objects.filter(site=site, comment=comment,
                                      status=Report.Status.OPEN).exists():
-            raise AlreadyDecided("already_decided",
+            raise AlreadyDecided("no_open_reports",
                                  "This comment has no open reports: nothing to dismiss.")
         _close_reports(comment=comment, upheld=False, now=now)
         _audit(site=site, actor=moderator, action=Action.DISMISS, now=now, comment=comment,
@@ -384,10 +393,9 @@ SANCTION_ACTIONS = {
 
 
 def _author(*, site: Site, user_id: int) -> User:
-    try:
-        return User.objects.get(pk=user_id)
-    except User.DoesNotExist:
-        raise NotFound("user_not_found", "No such user.") from None
+    """Only people who have commented here, or been decided about here, are this site's
+    moderators' business: a sanction or a note on anyone else is refused."""
+    return selectors.author_on_site(site=site, user_id=user_id)
 
 
 def sanction_author(*, site: Site, actor: Person, user_id: int, kind: str,
@@ -403,9 +411,9 @@ def sanction_author(*, site: Site, actor: Person, user_id: int, kind: str,
         raise ModerationError("days_invalid", "A suspension lasts 1 to 3650 days.",
                               field="days")
     why = _reason(reason, required=True)
-    author = _author(site=site, user_id=user_id)
-    if author.pk == moderator.pk:
+    if user_id == moderator.pk:
         raise NotAllowed("own_account", "You cannot sanction yourself.")
+    author = _author(site=site, user_id=user_id)
     with transaction.atomic():
         if selectors.active_sanction(site=site, user=author, kind=kind, now=now):
             raise AlreadyDecided("already_sanctioned",

@@ -582,10 +582,10 @@ def _csv_row(entry: AuditEntry) -> list[str]:
 def audit_csv(request: HttpRequest, site: Site) -> HttpResponse:
     """The whole trail, newest first, for the site's admins: it holds every removed text
     and every moderator's name, which is more than a moderator's job needs."""
-    if selectors.staff_role(site=site, user=request.user) != StaffRole.Role.ADMIN:
-        return refusal(request, NotAllowed(
-            "not_an_admin", "Only this site's admins can export the audit trail."), site=site,
-            back_url=_queue_url(site))
+    try:
+        services.check_can_export_audit(site=site, actor=request.user)
+    except NotAllowed as error:
+        return refusal(request, error, site=site, back_url=_queue_url(site))
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(CSV_COLUMNS)

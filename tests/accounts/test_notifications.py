@@ -70,3 +70,21 @@ def test_the_page_asks_strangers_to_sign_in_and_is_linked_from_the_header(client
     client.force_login(reader)
     rules = client.get(reverse("rules", args=[site.slug])).content.decode()
     assert f'href="{page(site)}"' in rules
+
+
+def test_opening_the_list_marks_notifications_read(client, db):
+    from belowtheline import clock
+    from belowtheline.accounts.models import Notification
+    from tests.accounts.factories import UserFactory
+    from tests.sites.factories import SiteFactory
+
+    site = SiteFactory()
+    reader = UserFactory()
+    Notification.objects.create(site=site, user=reader, message="Your report was upheld.",
+                                created_at=clock.now())
+    client.force_login(reader)
+    first = client.get(f"/sites/{site.slug}/notifications/").content.decode()
+    assert "unread" in first
+    assert Notification.objects.get().read_at is not None
+    second = client.get(f"/sites/{site.slug}/notifications/").content.decode()
+    assert 'class="notification unread"' not in second

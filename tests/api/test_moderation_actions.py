@@ -73,13 +73,13 @@ def test_dismissing_needs_no_body(as_moderator, site, reported):
     assert response.json()["decision"]["action"] == "dismiss"
 
 
-def test_dismissing_twice_is_already_decided(as_moderator, site, reported):
+def test_dismissing_twice_finds_nothing_left_to_dismiss(as_moderator, site, reported):
     _act(as_moderator, site, reported, "dismiss", {})
 
     response = _act(as_moderator, site, reported, "dismiss", {})
 
     assert response.status_code == 409
-    assert response.json()["code"] == "already_decided"
+    assert response.json()["code"] == "no_open_reports"
     assert AuditEntry.objects.filter(comment=reported).count() == 1
 
 

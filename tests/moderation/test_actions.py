@@ -179,3 +179,33 @@ def test_auto_close_after_n_days_refuses_and_shows_on_the_thread(site, rules, su
     assert exc.value.code == "article_closed"
     assert "3 days after publication" in why_closed(old, clock.now()).message
     discussion.post_comment(site=site, article=fresh, author=subscriber, text="In time")
+
+
+def test_sanctions_and_notes_only_for_people_known_to_the_site(site, moderator, db):
+    from tests.accounts.factories import UserFactory
+
+    stranger = UserFactory(username="never_here")
+    with pytest.raises(services.NotFound) as exc:
+        services.sanction_author(site=site, actor=moderator, user_id=stranger.pk, kind="ban",
+                                 reason="Who?")
+    assert exc.value.code == "user_not_found"
+    with pytest.raises(services.NotFound):
+        services.add_moderator_note(site=site, actor=moderator, user_id=stranger.pk, text="x")
+    assert not AuditEntry.objects.exists()
+
+
+def test_dismissing_a_comment_with_no_open_reports_says_so(site, comment, moderator):
+    with pytest.raises(AlreadyDecided) as exc:
+        services.dismiss_reports(site=site, actor=moderator, comment_id=comment.pk)
+    assert exc.value.code == "no_open_reports"
+
+
+@pytest.mark.parametrize(("role", "allowed"), [("moderator", False), ("editor", False),
+                                               ("site_admin", True)])
+def test_only_site_admins_may_export_the_audit_trail(request, site, role, allowed):
+    person = request.getfixturevalue(role)
+    if allowed:
+        assert services.check_can_export_audit(site=site, actor=person) == person
+    else:
+        with pytest.raises(services.NotAllowed):
+            services.check_can_export_audit(site=site, actor=person)

@@ -191,7 +191,8 @@ def cover(request: HttpRequest, site: SiteSlug) -> CoverOut:
 @router.post(
     "moderation/comments/{int:comment_id}/dismiss",
     summary="Dismiss a comment's reports",
-    **documented({200: DecisionOut}, {**COMMENT_ACTION, 400: TEXT_ERRORS},
+    **documented({200: DecisionOut},
+                 {**COMMENT_ACTION, 400: TEXT_ERRORS, 409: ["already_decided", "no_open_reports"]},
                  params=True, body=True, write=True, staff=True),
 )
 def dismiss(
@@ -199,7 +200,7 @@ def dismiss(
     payload: Annotated[DismissIn | None, Body()] = None,
 ) -> DecisionOut:
     """The comment stays; its open reports are closed as not upheld and the reporters told.
-    `already_decided` also answers a comment with no open reports left."""
+    `no_open_reports` (409) answers a comment with no open reports left."""
     actor = acting_user(request, writing=True)
     publication = site_by_slug(site)
     body = payload or DismissIn()
