@@ -17,6 +17,7 @@ from belowtheline.discussion.errors import DiscussionError, NotFound
 from belowtheline.discussion.models import (
     Article,
     Comment,
+    CommentEdit,
     Recommendation,
     Report,
     Rule,
@@ -87,6 +88,14 @@ def get_comment(*, site: Site, comment_id: int) -> Comment:
         return Comment.objects.select_related("article").get(pk=comment_id, site=site)
     except Comment.DoesNotExist:
         raise NotFound("comment_not_found", "That comment does not exist.") from None
+
+
+def comment_edits(*, site: Site, comment_id: int) -> list[CommentEdit]:
+    """What a comment said before each of its author's edits, oldest first: moderators must
+    see what readers read, not only what the author left there after a report."""
+    return list(
+        CommentEdit.objects.filter(site=site, comment_id=comment_id).order_by("edited_at", "pk")
+    )
 
 
 def front_page_articles(*, site: Site) -> list[Article]:

@@ -268,6 +268,18 @@ def author_on_site(*, site: Site, user_id: int) -> User:
     return user
 
 
+def queue_counts(*, site: Site) -> dict[str, int]:
+    """How many comments wait in each tab, for the tab labels: two counts, whatever the load."""
+    reported = (
+        Report.objects.filter(site=site, status=Report.Status.OPEN)
+        .values("comment_id").distinct().count()
+    )
+    held = Comment.objects.filter(
+        site=site, status__in=[Comment.Status.HELD, Comment.Status.PENDING]
+    ).count()
+    return {"reported": reported, "held": held}
+
+
 def decided(*, site: Site, limit: int = QUEUE_LIMIT) -> list[AuditEntry]:
     return list(
         AuditEntry.objects.filter(site=site)

@@ -126,6 +126,7 @@ class Tab:
     label: str
     url: str
     current: bool
+    waiting: int | None = None  # comments waiting in the tab, where that means something
 
 
 def local_time(site: Site, instant: datetime) -> str:
@@ -237,6 +238,7 @@ def _queue_page(request: HttpRequest, site: Site, query: QueryDict, *, here: str
         if chosen is not None:
             articles[chosen.pk] = chosen
     kept = {"article": article_id, "q": search}
+    waiting = selectors.queue_counts(site=site)
     context = {
         **_frame(request, site, now, here),
         "tab": tab,
@@ -244,7 +246,7 @@ def _queue_page(request: HttpRequest, site: Site, query: QueryDict, *, here: str
         "tabs": [
             Tab(key, label, _queue_url(site, tab=key, **kept,
                                        reason=reason if key == "reported" else None),
-                key == tab)
+                key == tab, waiting.get(key))
             for key, label in TAB_LABELS.items()
         ],
         "rows": _rows(items, problem),
@@ -282,6 +284,7 @@ def _comment_page(request: HttpRequest, site: Site, comment_id: int, *, here: st
         **_frame(request, site, now, here),
         "row": _rows([item], problem)[0],
         "audit": selectors.audit_for_comment(site=site, comment_id=comment_id),
+        "edits": discussion.comment_edits(site=site, comment_id=comment_id),
         "error": error,
         "problem": problem,
     }

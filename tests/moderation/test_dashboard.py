@@ -478,3 +478,28 @@ def test_the_queue_reads_in_the_same_number_of_queries_however_long_it_is(
     few = count()
     grow(6)
     assert count() == few
+
+
+def test_tabs_say_how_many_comments_wait_in_them(signed_in, site, article, subscriber,
+                                                 readers, moderator):
+    first = post(site, article, subscriber, "One")
+    second = post(site, article, subscriber, "Two")
+    report(site, first, readers[0])
+    report(site, first, readers[1])
+    report(site, second, readers[0])
+    services.hold_comment(site=site, actor=moderator, comment_id=second.pk)
+    text = words(signed_in.get(queue_url(site)))
+    assert "Reported 2" in text
+    assert "Held 1" in text
+
+
+def test_comment_page_shows_what_it_said_before_its_authors_edits(signed_in, site, article,
+                                                                  subscriber, reader):
+    comment = post(site, article, subscriber, "You are all idiots")
+    report(site, comment, reader)
+    discussion.edit_own_comment(site=site, comment_id=comment.pk, author=subscriber,
+                                text="I disagree with you all")
+    page = words(signed_in.get(reverse("moderation_comment", args=[site.slug, comment.pk])))
+    assert "Edited by its author" in page
+    assert "You are all idiots" in page
+    assert "I disagree with you all" in page
