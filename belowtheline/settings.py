@@ -53,12 +53,15 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django_tasks",
+    "django_tasks_db",
     "ninja",  # the API docs page, served from its own static files (no CDN)
     "belowtheline",
     "belowtheline.sites",
     "belowtheline.accounts",
     "belowtheline.discussion",
     "belowtheline.moderation",
+    "belowtheline.integrations",
     "belowtheline.demo",
 ]
 
@@ -157,6 +160,15 @@ CSRF_COOKIE_SAMESITE = "Lax"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "SAMEORIGIN"
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+
+# Background work (webhook deliveries) goes through Django's tasks framework, as backported
+# by django-tasks, on the database backend: SQLite installs need nothing more, and a queued
+# task survives a restart. `btl worker` runs it.
+TASKS = {
+    "default": {
+        "BACKEND": os.environ.get("BTL_TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
+    }
+}
 
 # The publication shown on "/" when an install serves several.
 BTL_FRONT_SITE = os.environ.get("BTL_FRONT_SITE", "demo")

@@ -105,3 +105,53 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"To {self.user}: {self.message[:40]}"
+
+
+class ExternalIdentity(models.Model):
+    """A reader of a publisher's own subscription system, known to us by (site, `sub`).
+
+    Created on the first valid token; the token decides subscriber status every time.
+    """
+
+    site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="+")
+    subject = models.CharField(max_length=255, help_text="The token's `sub`.")
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="external_identity")
+    created_at = models.DateTimeField()
+    last_seen_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["site", "subject"], name="one_identity_per_sub"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.site.slug}:{self.subject}"
+
+
+class ApiKey(models.Model):
+    """A publisher's server-to-server key. Shown once; only its hash is kept.
+
+    Each key acts through its own integration account (a `StaffRole` editor on its site),
+    so that what it does is permitted and audited exactly as a person's would be.
+    """
+
+    site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="api_keys")
+    name = models.CharField(max_length=60)
+    prefix = models.CharField(max_length=12, unique=True)
+    key_hash = models.CharField(max_length=64)
+    account = models.OneToOneField(User, on_delete=models.PROTECT, related_name="api_key")
+    created_at = models.DateTimeField()
+    created_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["site", "name"], name="api_key_name_unique_per_site"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…) on {self.site}"

@@ -92,6 +92,28 @@ class Site(models.Model):
         null=True, blank=True,
         help_text="Close an article's comments this many days after publication (blank: never).",
     )
+    # Publisher integration: where the thread may be embedded, and how the publisher's
+    # subscription system vouches for its readers (signed tokens).
+    allowed_origins = models.TextField(
+        blank=True,
+        help_text="Origins allowed to embed the thread, one per line, e.g. "
+        "https://www.example-news.com",
+    )
+
+    class SsoAlgorithm(models.TextChoices):
+        HS256 = "HS256", "HS256 (shared secret)"
+        RS256 = "RS256", "RS256 (RSA public key)"
+        EDDSA = "EdDSA", "EdDSA (Ed25519 public key)"
+
+    sso_algorithm = models.CharField(
+        max_length=8, choices=SsoAlgorithm.choices, blank=True,
+        help_text="The one algorithm accepted for subscriber tokens (blank: no tokens).",
+    )
+    sso_secret = models.TextField(blank=True, help_text="HS256: the shared secret.")
+    sso_public_key = models.TextField(blank=True, help_text="RS256 / EdDSA: the PEM public key.")
+    sso_issuer = models.CharField(
+        max_length=200, blank=True, help_text="If set, tokens must carry this `iss`."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -103,6 +125,11 @@ class Site(models.Model):
     @property
     def zone(self) -> zoneinfo.ZoneInfo:
         return zoneinfo.ZoneInfo(self.time_zone)
+
+    @property
+    def origins(self) -> list[str]:
+        return [line.strip().rstrip("/") for line in self.allowed_origins.splitlines()
+                if line.strip()]
 
 
 class CoverKind(models.TextChoices):

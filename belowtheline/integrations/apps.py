@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+
+
+class IntegrationsConfig(AppConfig):
+    """What a publisher plugs in: the embed script and webhooks."""
+
+    name = "belowtheline.integrations"
+    verbose_name = "Integrations"
