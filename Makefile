@@ -5,7 +5,8 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 HOST ?= 127.0.0.1
-export PORT HOST
+PUBLISHER_PORT ?= $(shell echo $$(( $(PORT) + 1 )))
+export PORT HOST PUBLISHER_PORT
 
 .PHONY: demo test lint serve clean
 
@@ -26,7 +27,7 @@ $(VENV)/.dev: $(VENV)/.runtime requirements-dev.txt
 demo: $(VENV)/.runtime
 	$(BIN)/btl migrate --noinput
 	$(BIN)/btl demo
-	$(BIN)/btl serve --host $(HOST) --port $(PORT)
+	$(BIN)/btl serve --host $(HOST) --port $(PORT) --with-worker --publisher-port $(PUBLISHER_PORT)
 
 ## Set up and run lint and the whole test suite (again on PostgreSQL/Redis when enabled)
 test: $(VENV)/.dev
