@@ -9,6 +9,7 @@ urlpatterns = [
     path("api/v1/", include("belowtheline.api.urls")),
     path("accounts/", include("belowtheline.accounts.urls")),
     path("moderate/", include("belowtheline.moderation.urls")),
+    path("", include("belowtheline.integrations.urls")),
     path("", include("belowtheline.discussion.urls")),
     path("", include("belowtheline.demo.urls")),
 ]
