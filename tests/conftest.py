@@ -9,10 +9,11 @@ import os
 import pytest
 from django.core.cache import cache
 
-from belowtheline.accounts.models import User
+from belowtheline.accounts.models import StaffRole, User
 from belowtheline.discussion import services
 from belowtheline.discussion.models import Article, RulesVersion
 from belowtheline.sites.models import Site
+from belowtheline.sites.services import seed_default_cover
 from tests.accounts.factories import SubscriptionFactory, UserFactory
 from tests.discussion.factories import ArticleFactory, RulesVersionFactory
 from tests.sites.factories import SiteFactory
@@ -24,6 +25,13 @@ def _fresh_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _quick_passwords(settings):
+    """Tests make hundreds of accounts; real password hashing would cost minutes. Passwords
+    are still checked, with a cheap hasher."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture
@@ -72,3 +80,73 @@ def postgres_enabled() -> bool:
 
 def redis_enabled() -> bool:
     return os.environ.get("BTL_TEST_REDIS") == "1"
+
+
+# --- staff of the test site, and of another site ---------------------------------------
+
+def make_staff(site, role: str, username: str, cover: str = "full_time"):
+    user = UserFactory(username=username, display_name=username.title())
+    StaffRole.objects.create(site=site, user=user, role=role, cover=cover)
+    return user
+
+
+@pytest.fixture
+def covered_site(site):
+    """The test site with the default schedule: full-time 9–6 on weekdays, UK time."""
+    seed_default_cover(site=site)
+    return site
+
+
+@pytest.fixture
+def moderator(site):
+    return make_staff(site, "moderator", "mona_k")
+
+
+@pytest.fixture
+def second_moderator(site):
+    return make_staff(site, "moderator", "max_p", cover="part_time")
+
+
+@pytest.fixture
+def editor(site):
+    return make_staff(site, "editor", "ed_r")
+
+
+@pytest.fixture
+def site_admin(site):
+    return make_staff(site, "admin", "ada_l")
+
+
+@pytest.fixture
+def other_site(db):
+    other = SiteFactory(slug="elsewhere", name="The Elsewhere Echo")
+    RulesVersionFactory(site=other, number=1)
+    return other
+
+
+@pytest.fixture
+def foreign_moderator(other_site):
+    return make_staff(other_site, "moderator", "fred_x")
+
+
+@pytest.fixture
+def comment(site, article, subscriber):
+    return services.post_comment(site=site, article=article, author=subscriber,
+                                   text="The council is corrupt, everyone knows it.")
+
+
+@pytest.fixture
+def reported(site, comment, reader):
+    services.report_comment(site=site, comment_id=comment.pk, reporter=reader,
+                              reason="abusive", note="Unfounded accusation")
+    return comment
+
+
+@pytest.fixture
+def other_article(other_site):
+    return ArticleFactory(site=other_site)
+
+
+@pytest.fixture
+def readers(db):
+    return [UserFactory(username=f"complainer{i}") for i in range(6)]

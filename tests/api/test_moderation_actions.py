@@ -12,19 +12,9 @@ from belowtheline.moderation import services
 from belowtheline.moderation.models import AuditEntry, ModeratorNote, Sanction
 from belowtheline.sites.models import Site
 from tests.api.conftest import api_path, send
-from tests.moderation.conftest import make_staff
+from tests.conftest import make_staff
 
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
-
-
-@pytest.fixture(autouse=True)
-def _quick_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture
-def moderator(site):
-    return make_staff(site, "moderator", "mona_k")
 
 
 @pytest.fixture

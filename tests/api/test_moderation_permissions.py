@@ -11,9 +11,8 @@ from belowtheline.discussion.models import Article, Comment
 from belowtheline.moderation import services
 from belowtheline.moderation.models import AuditEntry, ModeratorNote, Sanction
 from tests.api.conftest import api_path, send
-from tests.discussion.factories import ArticleFactory, RulesVersionFactory
-from tests.moderation.conftest import make_staff
-from tests.sites.factories import SiteFactory
+from tests.conftest import make_staff
+from tests.discussion.factories import ArticleFactory
 
 # Every moderation endpoint, with a body its own staff could send successfully.
 ENDPOINTS = [
@@ -38,29 +37,6 @@ ENDPOINTS = [
     ("put", "moderation/articles/{article}/comment-mode", {"mode": "closed"}),
 ]
 IDS = [f"{method} {path}" for method, path, _ in ENDPOINTS]
-
-
-@pytest.fixture(autouse=True)
-def _quick_passwords(settings):
-    """The matrix makes a few hundred accounts; real password hashing would take minutes."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture
-def moderator(site):
-    return make_staff(site, "moderator", "mona_k")
-
-
-@pytest.fixture
-def other_site(db):
-    other = SiteFactory(slug="elsewhere", name="The Elsewhere Echo")
-    RulesVersionFactory(site=other, number=1)
-    return other
-
-
-@pytest.fixture
-def foreign_moderator(other_site):
-    return make_staff(other_site, "moderator", "fred_x")
 
 
 @pytest.fixture

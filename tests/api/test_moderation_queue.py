@@ -12,19 +12,8 @@ from belowtheline.sites.services import seed_default_cover
 from tests.api.conftest import api_path
 from tests.conftest import make_subscriber
 from tests.discussion.factories import ArticleFactory
-from tests.moderation.conftest import make_staff
 
 WEDNESDAY_NOON = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)  # full-time cover (GMT)
-
-
-@pytest.fixture(autouse=True)
-def _quick_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture
-def moderator(site):
-    return make_staff(site, "moderator", "mona_k")
 
 
 @pytest.fixture
