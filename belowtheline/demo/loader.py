@@ -15,6 +15,7 @@ It loads once: `btl demo` runs on every `make demo`, and an existing demo site (
 with a visitor's own comments on it) is left alone.
 """
 
+import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -58,6 +59,16 @@ class DemoLoad:
     comments: int = 0
     reports: int = 0  # open, waiting for a moderator
     awaiting: int = 0  # comments held out of view or awaiting approval
+
+
+def publisher_origins(port: int) -> list[str]:
+    """The origins of the demo publisher page on loopback, under both usual names."""
+    return [f"http://127.0.0.1:{port}", f"http://localhost:{port}"]
+
+
+def _publisher_port() -> int:
+    raw = os.environ.get("PUBLISHER_PORT", "")
+    return int(raw) if raw.isdigit() else content.DEMO_PUBLISHER_PORT
 
 
 def demo_site() -> Site | None:
@@ -106,6 +117,11 @@ class _Loader:
             subscriber_only_text=content.SUBSCRIBER_ONLY_TEXT,
             why_subscribers_text=content.WHY_SUBSCRIBERS_TEXT,
             moderation_notice=content.MODERATION_NOTICE,
+            # The demo publisher page signs its readers' tokens with the shared secret
+            # and embeds the thread from its own origin.
+            sso_algorithm=Site.SsoAlgorithm.HS256,
+            sso_secret=os.environ.get("BTL_DEMO_SSO_SECRET", content.DEMO_SSO_SECRET_DEFAULT),
+            allowed_origins="\n".join(publisher_origins(_publisher_port())),
         )
         self.people: dict[str, User] = {}
         self.comments: dict[str, Comment] = {}

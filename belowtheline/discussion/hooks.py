@@ -4,13 +4,18 @@
 rules that decide whether a new comment is published, held or refused, and callbacks run
 when a report is filed. Each rule is a named function taking the comment and `now`, so that
 the order in which they are asked is one readable list.
+
+Events are the other direction: discussion and moderation `emit` what happened ("a comment
+was created") inside the transaction that made it happen, and listeners (webhooks, in
+`integrations`) record what they need in that same transaction. A listener must do no
+network work here: anything slow belongs after commit, on the task queue.
 """
 
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
     from belowtheline.accounts.models import User
@@ -46,9 +51,22 @@ PublishRule = Callable[[NewComment, datetime], Verdict | None]
 ClosingRule = Callable[["Article", datetime], Verdict | None]
 ReportFiledHook = Callable[["Report", datetime], None]
 
+# What publishers may subscribe to; the payload is the domain object the event is about
+# (a Comment for comment.*, a Report for report.created), so that shaping it for the outside
+# world stays with the listener.
+EVENTS = ("comment.created", "comment.amended", "comment.removed", "report.created",
+          "comment.held")
+
+
+class EventListener(Protocol):
+    def __call__(
+        self, *, site: "Site", event: str, payload: "Comment | Report", now: datetime
+    ) -> None: ...
+
 _publish_rules: list[PublishRule] = []
 _closing_rules: list[ClosingRule] = []
 _report_filed_hooks: list[ReportFiledHook] = []
+_event_listeners: list[EventListener] = []
 
 
 def register_closing_rule(rule: ClosingRule) -> ClosingRule:
@@ -79,3 +97,22 @@ def publish_rules() -> tuple[PublishRule, ...]:
 
 def report_filed_hooks() -> tuple[ReportFiledHook, ...]:
     return tuple(_report_filed_hooks)
+
+
+def register_event_listener(listener: EventListener) -> EventListener:
+    if listener not in _event_listeners:
+        _event_listeners.append(listener)
+    return listener
+
+
+def emit(*, site: "Site", event: str, payload: "Comment | Report", now: datetime) -> None:
+    """Tell every listener what just happened, inside the caller's transaction.
+
+    Being inside it is the point: what a listener records commits or rolls back with the
+    change itself, so a webhook is never sent for a comment that was not saved, and never
+    lost for one that was.
+    """
+    if event not in EVENTS:
+        raise ValueError(f"Unknown event {event!r}; add it to hooks.EVENTS first.")
+    for listener in _event_listeners:
+        listener(site=site, event=event, payload=payload, now=now)

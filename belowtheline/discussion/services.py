@@ -17,7 +17,7 @@ from belowtheline import clock
 from belowtheline.accounts.errors import NotASubscriber, NotSignedIn
 from belowtheline.accounts.models import User
 from belowtheline.accounts.selectors import is_subscriber
-from belowtheline.discussion import selectors
+from belowtheline.discussion import hooks, selectors
 from belowtheline.discussion.errors import Conflict, DiscussionError, Forbidden, NotFound
 from belowtheline.discussion.hooks import NewComment, Outcome, report_filed_hooks
 from belowtheline.discussion.models import (
@@ -195,6 +195,7 @@ def post_comment(
             Article.objects.filter(pk=article.pk, site=site).update(
                 comment_count=F("comment_count") + 1
             )
+        hooks.emit(site=site, event="comment.created", payload=comment, now=now)
     return comment
 
 
@@ -360,6 +361,8 @@ def report_comment(
                 note=clean_note,
                 created_at=now,
             )
+            # Before the filed-report hooks, so that a hold they trigger follows it.
+            hooks.emit(site=site, event="report.created", payload=report, now=now)
             for hook in report_filed_hooks():
                 hook(report, now)
     except IntegrityError:

@@ -207,9 +207,16 @@ def thread_context(
     }
 
 
-def render_thread(request: HttpRequest, slug: str, article_id: int, template: str) -> HttpResponse:
+def render_thread(
+    request: HttpRequest,
+    slug: str,
+    article_id: int,
+    template: str,
+    *,
+    extra: Callable[[Site], dict[str, object]] | None = None,
+) -> HttpResponse:
     """A page with the thread of one article: the thread page itself, or an article page
-    that includes it (the demo's)."""
+    that includes it (the demo's). `extra` adds to the context what depends on the site."""
     site = site_by_slug(slug)
     article = selectors.get_article(site=site, article_id=article_id)
     try:
@@ -220,14 +227,34 @@ def render_thread(request: HttpRequest, slug: str, article_id: int, template: st
         request, site=site, article=article, sort=sort, page=page,
         next_url=request.get_full_path(),
     )
+    if extra is not None:
+        context.update(extra(site))
     return render(request, template, context)
 
 
 @require_GET
 @shows_refusals
 def thread(request: HttpRequest, slug: str, article_id: int) -> HttpResponse:
-    """The thread, with minimal chrome: it is what the publisher's page will frame."""
-    return render_thread(request, slug, article_id, "discussion/thread.html")
+    """The thread, with minimal chrome: it is what the publisher's page frames.
+
+    With `?embed=1` it is the embed's iframe: only the site's allowed origins may frame it
+    (CSP frame-ancestors, which browsers prefer to X-Frame-Options, dropped for this response
+    alone), and its script takes the reader's token only from those origins.
+    """
+    if request.GET.get("embed") != "1":
+        return render_thread(request, slug, article_id, "discussion/thread.html")
+    origins: list[str] = []
+
+    def embed_context(site: Site) -> dict[str, object]:
+        origins.extend(site.origins)
+        return {"embed": True, "embed_origins": " ".join(site.origins)}
+
+    response = render_thread(
+        request, slug, article_id, "discussion/thread.html", extra=embed_context
+    )
+    response["Content-Security-Policy"] = "frame-ancestors " + " ".join(["'self'", *origins])
+    response.xframe_options_exempt = True  # type: ignore[attr-defined]
+    return response
 
 
 def _refused(

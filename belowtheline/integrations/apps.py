@@ -6,3 +6,10 @@ class IntegrationsConfig(AppConfig):
 
     name = "belowtheline.integrations"
     verbose_name = "Integrations"
+
+    def ready(self) -> None:
+        # Discussion and moderation emit events; they never import us.
+        from belowtheline.discussion import hooks
+        from belowtheline.integrations import webhooks
+
+        hooks.register_event_listener(webhooks.record_deliveries)

@@ -15,6 +15,7 @@ from django.db import transaction
 
 from belowtheline import clock
 from belowtheline.accounts.models import Notification, StaffRole, User
+from belowtheline.discussion import hooks
 from belowtheline.discussion import services as discussion
 from belowtheline.discussion.errors import NotFound as DiscussionNotFound
 from belowtheline.discussion.models import Article, Comment, Report, Rule
@@ -220,6 +221,7 @@ def amend_comment(*, site: Site, actor: Person, comment_id: int, text: object, r
                reason=why, text_before=before, text_after=new_text)
         notify(site=site, user=comment.author, link=_thread_link(comment), now=now,
                message=f"A moderator amended your comment{_rule_words(cited)}. {why}")
+        hooks.emit(site=site, event="comment.amended", payload=comment, now=now)
     return comment
 
 
@@ -237,6 +239,7 @@ def _apply_removal(*, site: Site, moderator: User | None, comment: Comment, cite
     verb = "rejected" if action == Action.REJECT else "removed"
     notify(site=site, user=comment.author, link=_thread_link(comment), now=now,
            message=f"A moderator {verb} your comment{_rule_words(cited)}. {why}".strip())
+    hooks.emit(site=site, event="comment.removed", payload=comment, now=now)
 
 
 def remove_comment(*, site: Site, actor: Person, comment_id: int, rule: object,
@@ -271,6 +274,7 @@ def hold_comment(*, site: Site, actor: Person, comment_id: int, reason: object =
         _audit(site=site, actor=moderator, action=Action.HOLD, now=now, comment=comment,
                article_id=comment.article_id, subject_id=comment.author_id,
                reason=_reason(reason))
+        hooks.emit(site=site, event="comment.held", payload=comment, now=now)
     return comment
 
 
@@ -380,6 +384,7 @@ def hold_when_reports_cross_threshold(*, report: Report, now: datetime) -> Comme
     _audit(site=site, actor=None, action=Action.HOLD, now=now, comment=comment,
            article_id=comment.article_id, subject_id=comment.author_id,
            reason=f"Held automatically: {why} during {CoverKind(cover).label.lower()} cover.")
+    hooks.emit(site=site, event="comment.held", payload=comment, now=now)
     return comment
 
 

@@ -20,19 +20,39 @@ logger = logging.getLogger(__name__)
 def _run_worker() -> None:
     from django_tasks_db.management.commands.db_worker import Worker
 
+    from belowtheline.integrations import webhooks
+
+    # A delivery recorded just before a crash may never have been queued: queue it now.
+    webhooks.deliver_due_webhooks()
+
     worker = Worker(queue_names=["default"], interval=1.0, batch=False,
                     backend_name="default", startup_delay=False, max_tasks=None,
                     worker_id="btl-serve", excluded_queue_names=[])
     worker.run()
 
 
-def _serve_publisher(host: str, port: int) -> None:
+def _allow_publisher(host: str, port: int) -> list[str]:
+    """Let the demo site be embedded by the publisher page on the port chosen today."""
+    from belowtheline.demo.loader import demo_site, publisher_origins
+    from belowtheline.integrations.services import allow_embed_origins
+
+    site = demo_site()
+    if site is None:
+        return []
+    origins = publisher_origins(port)
+    if host not in ("127.0.0.1", "localhost", "0.0.0.0", "::"):
+        origins.append(f"http://{host}:{port}")
+    return allow_embed_origins(site=site, origins=origins)
+
+
+def _serve_publisher(host: str, port: int, comments_port: int) -> None:
     from waitress import serve
 
-    from belowtheline.demo.publisher import application
+    from belowtheline.demo.publisher import PublisherSite
 
     try:
-        serve(application, host=host, port=port, threads=2, ident="publisher-demo")
+        serve(PublisherSite(comments_port=comments_port), host=host, port=port, threads=2,
+              ident="publisher-demo")
     except OSError as error:  # the port is taken: the comments site still runs
         logger.error("Publisher demo page not served on port %s: %s", port, error)
 
@@ -59,7 +79,9 @@ class Command(BaseCommand):
             threading.Thread(target=_run_worker, name="btl-worker", daemon=True).start()
             self.stdout.write("Background worker running in this process.")
         if publisher_port:
-            threading.Thread(target=_serve_publisher, args=(host, publisher_port),
+            for origin in _allow_publisher(host, publisher_port):
+                self.stdout.write(f"The demo site now allows embedding from {origin}")
+            threading.Thread(target=_serve_publisher, args=(host, publisher_port, port),
                              name="publisher-demo", daemon=True).start()
             self.stdout.write(
                 f"Demo publisher page (embeds the thread cross-origin) on "

@@ -17,5 +17,9 @@ class Command(BaseCommand):
                             help="Run what is queued, then exit (for cron or tests).")
 
     def handle(self, *args: object, interval: float, batch: bool, **options: object) -> None:
+        from belowtheline.integrations import webhooks
+
+        # A delivery recorded just before a crash may never have been queued: queue it now.
+        webhooks.deliver_due_webhooks()
         extra = ["--batch"] if batch else []
         call_command("db_worker", "--interval", str(interval), *extra)

@@ -1,0 +1,275 @@
+"""Signed subscriber tokens: a publisher's own subscription system vouching for its reader.
+
+The publisher signs a short-lived JWT for its signed-in reader; we verify it strictly and
+let it decide, every time, whether that reader may comment. Strictness is the point: the
+token is the only proof of identity such a reader has here (no password, no session), so
+anything we cannot verify exactly as configured is refused with 401 and a stable code,
+never half-accepted.
+
+Verification follows RFC 8725's advice: the one algorithm configured for the site is the
+only one accepted (the token's own `alg` header chooses nothing), the key type matches it,
+and the audience is the site's slug, so a token minted for one publication is worthless
+on another.
+"""
+
+import hashlib
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import jwt
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+from cryptography.hazmat.primitives.asymmetric.rsa import RSAPublicKey
+from cryptography.hazmat.primitives.serialization import load_pem_public_key
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import IntegrityError, transaction
+
+from belowtheline.accounts.errors import TokenRefused
+from belowtheline.accounts.models import ExternalIdentity, Subscription, User
+from belowtheline.sites.models import Site
+
+LEEWAY = timedelta(seconds=60)
+# A token is a bearer credential: the shorter it lives, the less a leaked one is worth.
+# Publishers mint a fresh one per page view, so a day is generous.
+MAX_LIFETIME = timedelta(hours=24)
+# How often a reader's `last_seen_at` is written: every request would be a write per read.
+SEEN_RESOLUTION = timedelta(seconds=60)
+REQUIRED_CLAIMS = ["exp", "iat", "sub", "aud"]
+MAX_SUBJECT_LENGTH = 255
+DISPLAY_NAME_LENGTH = User._meta.get_field("display_name").max_length or 60
+USERNAME_LENGTH = User._meta.get_field("username").max_length or 150
+
+TOKEN_CODES = [
+    "token_invalid",
+    "token_expired",
+    "token_wrong_audience",
+    "token_wrong_issuer",
+    "token_algorithm_not_allowed",
+    "token_lifetime_too_long",
+    "sso_not_configured",
+]
+
+
+def _refuse(code: str, message: str) -> TokenRefused:
+    return TokenRefused(code, message)
+
+
+def unverified_audience(token: str) -> str:
+    """The site a token says it is for, read before verification only to pick the key.
+
+    Nothing else in it is trusted until `verify_subscriber_token` has checked the
+    signature with that site's key and confirmed the same audience.
+    """
+    try:
+        claims = jwt.decode(token, options={"verify_signature": False})
+    except jwt.PyJWTError:
+        raise _refuse("token_invalid", "The subscriber token is malformed.") from None
+    audience = claims.get("aud")
+    if not isinstance(audience, str) or not audience:
+        raise _refuse("token_wrong_audience", "The subscriber token names no site (`aud`).")
+    return audience
+
+
+def _verification_key(site: Site) -> Any:
+    """The key for the site's one algorithm, of the type that algorithm needs.
+
+    A public key loaded as an object (not passed as a PEM string) cannot be mistaken for
+    an HMAC secret, which is how the classic HS256/RS256 confusion works.
+    """
+    algorithm = site.sso_algorithm
+    if algorithm == Site.SsoAlgorithm.HS256:
+        if not site.sso_secret:
+            raise _refuse("sso_not_configured", "This site has no subscriber-token secret.")
+        return site.sso_secret
+    if algorithm in (Site.SsoAlgorithm.RS256, Site.SsoAlgorithm.EDDSA):
+        expected = RSAPublicKey if algorithm == Site.SsoAlgorithm.RS256 else Ed25519PublicKey
+        try:
+            key = load_pem_public_key(site.sso_public_key.encode())
+        except (ValueError, TypeError):
+            key = None
+        if not isinstance(key, expected):
+            raise _refuse(
+                "sso_not_configured",
+                f"This site's subscriber-token public key is not a valid {algorithm} key.",
+            )
+        return key
+    raise _refuse("sso_not_configured", "This site does not accept subscriber tokens.")
+
+
+def _timestamp(claims: dict[str, Any], name: str) -> datetime:
+    value = claims.get(name)
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise _refuse("token_invalid", f"The token's `{name}` must be a number of seconds.")
+    try:
+        return datetime.fromtimestamp(value, tz=UTC)
+    except (OverflowError, OSError, ValueError):
+        raise _refuse("token_invalid", f"The token's `{name}` is out of range.") from None
+
+
+def _check_times(claims: dict[str, Any], now: datetime) -> None:
+    """Expiry, issue time and lifetime, against our clock with a minute's leeway.
+
+    Done here rather than by PyJWT so that they use the `now` we are given (the one clock
+    the rest of the request uses). A token meant to live longer than a day is refused even
+    while it is fresh: its signer is not following the contract, and a leak would last.
+    """
+    expires = _timestamp(claims, "exp")
+    issued = _timestamp(claims, "iat")
+    if expires <= now - LEEWAY:
+        raise _refuse("token_expired", "The subscriber token has expired: sign in again.")
+    if issued > now + LEEWAY:
+        raise _refuse("token_invalid", "The subscriber token was issued in the future.")
+    if "nbf" in claims and _timestamp(claims, "nbf") > now + LEEWAY:
+        raise _refuse("token_invalid", "The subscriber token is not valid yet.")
+    if expires - issued > MAX_LIFETIME or expires - now > MAX_LIFETIME + LEEWAY:
+        raise _refuse(
+            "token_lifetime_too_long",
+            "Subscriber tokens may live at most 24 hours (`exp` − `iat`).",
+        )
+
+
+def _claims(*, site: Site, token: str, now: datetime) -> dict[str, Any]:
+    """The verified claims, or a refusal naming what was wrong."""
+    if not site.sso_algorithm:
+        raise _refuse("sso_not_configured", "This site does not accept subscriber tokens.")
+    try:
+        header = jwt.get_unverified_header(token)
+    except jwt.PyJWTError:
+        raise _refuse("token_invalid", "The subscriber token is malformed.") from None
+    if header.get("alg") != site.sso_algorithm:
+        raise _refuse(
+            "token_algorithm_not_allowed",
+            f"This site accepts subscriber tokens signed with {site.sso_algorithm} only.",
+        )
+    key = _verification_key(site)
+    try:
+        claims = jwt.decode(
+            token,
+            key,
+            algorithms=[site.sso_algorithm],
+            audience=site.slug,
+            issuer=site.sso_issuer or None,
+            leeway=LEEWAY,
+            options={
+                "require": REQUIRED_CLAIMS,
+                "strict_aud": True,
+                "verify_iss": bool(site.sso_issuer),
+                # Times are checked in `_check_times`, against the given `now`.
+                "verify_exp": False,
+                "verify_iat": False,
+                "verify_nbf": False,
+            },
+        )
+    except jwt.InvalidAlgorithmError:
+        raise _refuse(
+            "token_algorithm_not_allowed",
+            f"This site accepts subscriber tokens signed with {site.sso_algorithm} only.",
+        ) from None
+    except jwt.InvalidKeyError:
+        # E.g. a PEM public key pasted as an HS256 secret: exactly the confusion attack's
+        # precondition, so it is a configuration fault, not a reader's.
+        raise _refuse(
+            "sso_not_configured", "This site's subscriber-token key is not usable."
+        ) from None
+    except jwt.InvalidAudienceError:
+        raise _refuse(
+            "token_wrong_audience", f"The subscriber token is not for {site.slug!r}."
+        ) from None
+    except jwt.InvalidIssuerError:
+        raise _refuse(
+            "token_wrong_issuer", "The subscriber token was not issued by this site's signer."
+        ) from None
+    except jwt.MissingRequiredClaimError as exc:
+        raise _refuse("token_invalid", f"The subscriber token has no `{exc.claim}`.") from None
+    except jwt.InvalidSignatureError:
+        raise _refuse("token_invalid", "The subscriber token's signature is wrong.") from None
+    except jwt.PyJWTError:
+        raise _refuse("token_invalid", "The subscriber token is not valid.") from None
+    _check_times(claims, now)
+    return claims
+
+
+def _profile(claims: dict[str, Any]) -> tuple[str, str, str, bool]:
+    """`sub`, `name`, `email` and `subscriber`, checked for type and size."""
+    subject = claims.get("sub")
+    if not isinstance(subject, str) or not subject.strip() or len(subject) > MAX_SUBJECT_LENGTH:
+        raise _refuse("token_invalid", "The token's `sub` must be a non-empty string.")
+    name = claims.get("name")
+    if not isinstance(name, str) or not name.strip():
+        raise _refuse("token_invalid", "The token must carry the reader's `name`.")
+    email = claims.get("email") or ""
+    if not isinstance(email, str):
+        raise _refuse("token_invalid", "The token's `email` must be a string.")
+    if email:
+        try:
+            validate_email(email)
+        except ValidationError:
+            raise _refuse("token_invalid", "The token's `email` is not an address.") from None
+    subscriber = claims.get("subscriber")
+    if not isinstance(subscriber, bool):
+        raise _refuse("token_invalid", "The token must say `subscriber`: true or false.")
+    return subject, name.strip()[:DISPLAY_NAME_LENGTH], email, subscriber
+
+
+def _username(site: Site, subject: str) -> str:
+    """Private and unique: `gazette:12345`, or a hash of the subject when that is too long
+    or already taken (usernames of people who signed up cannot contain `:`)."""
+    plain = f"{site.slug}:{subject}"
+    if len(plain) <= USERNAME_LENGTH and not User.objects.filter(username=plain).exists():
+        return plain
+    digest = hashlib.sha256(f"{site.pk}:{subject}".encode()).hexdigest()
+    return f"{site.slug}:#{digest}"[:USERNAME_LENGTH]
+
+
+def _linked_user(*, site: Site, subject: str, name: str, email: str, now: datetime) -> User:
+    identity = (
+        ExternalIdentity.objects.select_related("user").filter(site=site, subject=subject).first()
+    )
+    if identity is None:
+        try:
+            with transaction.atomic():  # a savepoint: the same reader's first two requests
+                user = User(username=_username(site, subject), display_name=name, email=email)
+                user.set_unusable_password()
+                user.save()
+                ExternalIdentity.objects.create(
+                    site=site, subject=subject, user=user, created_at=now, last_seen_at=now
+                )
+                return user
+        except IntegrityError:
+            identity = ExternalIdentity.objects.select_related("user").get(
+                site=site, subject=subject
+            )
+    user = identity.user
+    if user.display_name != name or user.email != email:
+        user.display_name, user.email = name, email
+        user.save(update_fields=["display_name", "email"])
+    if now - identity.last_seen_at >= SEEN_RESOLUTION:
+        ExternalIdentity.objects.filter(pk=identity.pk, site=site).update(last_seen_at=now)
+    return user
+
+
+def _set_subscription(*, site: Site, user: User, subscriber: bool) -> None:
+    """The token is the publisher's word on the subscription, today: it wins every time,
+    so a reader whose subscription lapsed loses the right to comment on their next request.
+    """
+    status = Subscription.Status.ACTIVE if subscriber else Subscription.Status.LAPSED
+    updated = Subscription.objects.filter(site=site, user=user).exclude(
+        status=status, expires_at__isnull=True
+    ).update(status=status, expires_at=None)
+    if updated:
+        return
+    if not Subscription.objects.filter(site=site, user=user).exists():
+        Subscription.objects.get_or_create(site=site, user=user, defaults={"status": status})
+
+
+def verify_subscriber_token(*, site: Site, token: str, now: datetime) -> User:
+    """The reader the publisher vouches for, created or brought up to date from the token.
+
+    Raises `TokenRefused` (401) with one of `TOKEN_CODES`.
+    """
+    claims = _claims(site=site, token=token, now=now)
+    subject, name, email, subscriber = _profile(claims)
+    with transaction.atomic():
+        user = _linked_user(site=site, subject=subject, name=name, email=email, now=now)
+        _set_subscription(site=site, user=user, subscriber=subscriber)
+    return user

@@ -1,0 +1,128 @@
+"""The embed as a publisher uses it: the demo publisher page on its own origin
+(127.0.0.1, while the comments site is on localhost: cross-site, so no cookie of ours
+reaches the iframe), signing its readers' tokens itself."""
+
+import threading
+from collections.abc import Iterator
+from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
+
+import pytest
+
+from belowtheline.demo.publisher import PublisherSite, Story
+from belowtheline.discussion.models import Article, Comment
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+expect = pytest.importorskip("playwright.sync_api", reason="playwright is not installed").expect
+
+SECRET = "a-test-secret-that-is-long-enough-for-hs256"
+STORY = Story(
+    slug="bridge", title="Council approves new bridge", standfirst="Work starts in spring.",
+    body="The council approved the bridge.\n\nIt opens in 2028.",
+    url="https://www.gazette.example/news/bridge", published="2026-11-24T08:00:00+00:00",
+)
+
+
+class QuietHandler(WSGIRequestHandler):
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+class ThreadedServer(WSGIServer):
+    daemon_threads = True
+
+
+@pytest.fixture
+def publisher(live_server, site, rules) -> Iterator[str]:
+    """The Courier's page on its own port, embedding the live comments server."""
+    app = PublisherSite(comments_url=live_server.url, stories=[STORY], secret=SECRET,
+                        site_slug=site.slug)
+    server = make_server("127.0.0.1", 0, app, server_class=ThreadedServer,
+                         handler_class=QuietHandler)
+    origin = f"http://127.0.0.1:{server.server_port}"
+    site.allowed_origins = origin
+    site.sso_algorithm = "HS256"
+    site.sso_secret = SECRET
+    site.save()
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield origin
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def open_story_signed_in(browser, publisher, as_whom: str):
+    context = browser.new_context(viewport={"width": 900, "height": 900})
+    page = context.new_page()
+    page.goto(f"{publisher}/news/{STORY.slug}")
+    page.get_by_role("button", name=as_whom).click()
+    page.wait_for_url(f"{publisher}/news/{STORY.slug}")
+    return context, page
+
+
+def frame_height(page) -> int:
+    return page.locator("#btl-comments iframe").evaluate("f => f.offsetHeight")
+
+
+def test_a_subscriber_on_the_publishers_page_accepts_the_rules_and_comments(
+    browser, publisher, site
+):
+    context, page = open_story_signed_in(browser, publisher, "as a subscriber")
+    frame = page.frame_locator("#btl-comments iframe")
+
+    # The token arrived by postMessage: the thread knows the reader as a subscriber.
+    expect(frame.get_by_text("I accept the rules and understand")).to_be_visible()
+    article = Article.objects.get(site=site, canonical_url=STORY.url)
+    iframe = page.locator("#btl-comments iframe")
+    assert iframe.get_attribute("src").endswith(f"/threads/{article.pk}/?embed=1")
+    expect(frame.get_by_role("link", name="Read the full rules")).to_have_attribute(
+        "target", "_blank"
+    )
+    frame.get_by_role("button", name="Accept and continue").click()
+
+    box = frame.get_by_label("Join the discussion")
+    expect(box).to_be_visible()
+    before = frame_height(page)
+    box.fill("About time we had a second crossing.\n\nWell done, council.")
+    frame.get_by_role("button", name="Post", exact=True).click()
+
+    expect(frame.locator("#comments-heading")).to_have_text("1 comment")
+    comment = Comment.objects.get(site=site, article=article)
+    expect(frame.locator(f"#comment-{comment.pk}")).to_contain_text("Morgan Ellis")
+    assert comment.author.display_name == "Morgan Ellis"
+    # The iframe grew with the thread, and the publisher's page never left the story.
+    page.wait_for_function(
+        "h => document.querySelector('#btl-comments iframe').offsetHeight > h", arg=before
+    )
+    assert page.url == f"{publisher}/news/{STORY.slug}"
+
+    page.goto(f"{publisher}/")
+    expect(page.locator(f'[data-btl-count="{STORY.url}"]')).to_have_text("1")
+    context.close()
+
+
+def test_a_non_subscriber_token_shows_the_subscribe_invitation(browser, publisher, site):
+    context, page = open_story_signed_in(browser, publisher, "as a non-subscriber")
+    frame = page.frame_locator("#btl-comments iframe")
+
+    expect(frame.locator(".account .who")).to_have_text("Robin Shaw")
+    subscribe = frame.get_by_role("link", name="Subscribe", exact=True)
+    expect(subscribe).to_have_attribute("target", "_blank")
+    expect(frame.get_by_label("Join the discussion")).to_have_count(0)
+    context.close()
+
+
+def test_an_anonymous_reader_reads_and_is_invited(browser, publisher, site):
+    context = browser.new_context()
+    page = context.new_page()
+    page.goto(f"{publisher}/news/{STORY.slug}")
+    frame = page.frame_locator("#btl-comments iframe")
+    expect(frame.locator("#comments-heading")).to_have_text("0 comments")
+    expect(frame.get_by_role("link", name="Subscribe", exact=True)).to_be_visible()
+    # The height message arrived: the iframe is sized to the thread, not the default.
+    page.wait_for_function(
+        "() => document.querySelector('#btl-comments iframe').style.height !== '400px'"
+    )
+    context.close()
