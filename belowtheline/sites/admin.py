@@ -29,6 +29,13 @@ class SiteAdmin(admin.ModelAdmin):
                         "subscribe_url"]},
         ),
         (
+            "Publisher integration",
+            {"fields": ["allowed_origins", "sso_algorithm", "sso_secret", "sso_public_key",
+                        "sso_issuer"],
+             "description": "Where the thread may be embedded, and how the publisher's "
+                            "subscription system signs its readers' tokens."},
+        ),
+        (
             "Out-of-hours policy",
             {"fields": ["hold_after_reports_full_time", "hold_after_legal_reports_full_time",
                         "hold_after_reports_part_time", "hold_after_legal_reports_part_time",

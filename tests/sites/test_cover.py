@@ -101,3 +101,30 @@ def test_the_public_notice_describes_the_schedule_itself(london):
     assert "9am–6pm on weekdays" in text
     assert "10:30am–2pm on Saturdays" in text
     assert "No moderator is on duty midnight–6am every day" in text
+
+
+def test_admin_creates_a_site_with_domains_keys_and_the_default_schedule(client, db):
+    from django.urls import reverse
+
+    from belowtheline.sites.models import Site
+    from tests.accounts.factories import UserFactory
+
+    client.force_login(UserFactory(username="root", is_staff=True, is_superuser=True))
+    form = {
+        "name": "The Northern Echo Test", "slug": "northern", "time_zone": "Europe/London",
+        "allowed_origins": "https://www.northern.example\nhttps://m.northern.example",
+        "sso_algorithm": "HS256", "sso_secret": "s3cret-s3cret-s3cret-s3cret-s3cret!",
+        "moderation_notice": "You are responsible for what you post.",
+        "subscriber_only_text": "Subscribers only.", "why_subscribers_text": "Because.",
+        "hold_after_reports_full_time": "5", "hold_after_reports_part_time": "3",
+        "hold_after_legal_reports_part_time": "1", "when_no_cover": "hold",
+        "no_cover_message": "Paused until {reopens}.",
+        "cover_periods-TOTAL_FORMS": "0", "cover_periods-INITIAL_FORMS": "0",
+        "cover_exceptions-TOTAL_FORMS": "0", "cover_exceptions-INITIAL_FORMS": "0",
+    }
+    response = client.post(reverse("admin:btl_sites_site_add"), form)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    site = Site.objects.get(slug="northern")
+    assert site.origins == ["https://www.northern.example", "https://m.northern.example"]
+    assert site.sso_algorithm == "HS256"
+    assert describe_cover(site=site).startswith("Moderated full-time 9am–6pm on weekdays")
