@@ -27,11 +27,19 @@ is part of every path. Moderation endpoints answer anyone who is not that site's
 403 `not_a_moderator`.
 
 ## Who is acting
-Reading is open to anyone. Writing needs a signed-in reader: today that means the
-session cookie of the site's own sign-in. A write by session must also send the CSRF
-token in the `X-CSRFToken` header; `GET sites/{site}/me` sets the `csrftoken` cookie that
-holds it. Nothing here answers a bare 401: an anonymous write is refused with
-`sign_in_required`, a reader who is not a subscriber with `subscription_required`.
+Reading is open to anyone. Writing needs a signed-in reader, in one of two ways:
+
+- `Authorization: Bearer <token>`: a subscriber token the publisher signed for its reader
+  (a JWT; see the README), or `Bearer btlk_…`: a publisher's server-to-server API key,
+  which acts as a named integration with an editor's rights on its site. A bad, expired or
+  foreign token is refused with 401 and a `token_…` or `api_key_…` code; it never falls
+  back to another identity. Bearer requests need no CSRF token.
+- The session cookie of the site's own sign-in. A write by session must also send the CSRF
+  token in the `X-CSRFToken` header; `GET sites/{site}/me` sets the `csrftoken` cookie.
+
+An anonymous write is refused with `sign_in_required`, a reader who is not a subscriber
+with `subscription_required`, a subscriber who has not accepted the current rules with
+`rules_not_accepted` (accept them with `POST sites/{site}/rules/acceptance`).
 
 ## Errors
 Every refusal is JSON: `{"code": "…", "message": "…", "field": "…"}`. `code` is stable and
@@ -64,6 +72,12 @@ SECURITY_SCHEMES = {
         "in": "header",
         "name": "X-CSRFToken",
         "description": "The `csrftoken` cookie's value; required with the session on writes.",
+    },
+    "bearer": {
+        "type": "http",
+        "scheme": "bearer",
+        "description": "A subscriber token signed by the publisher (JWT), or an API key "
+        "(`btlk_…`).",
     },
 }
 

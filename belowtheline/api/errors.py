@@ -164,7 +164,11 @@ def install_error_handlers(api: "NinjaAPI") -> None:
 
 
 # What each kind of endpoint can answer besides its domain refusals, for the OpenAPI.
-ALWAYS = {404: ["site_not_found", "not_found"]}
+ALWAYS = {
+    401: ["token_invalid", "token_expired", "token_wrong_audience", "api_key_invalid",
+          "api_key_revoked"],
+    404: ["site_not_found", "not_found"],
+}
 PARAMS = {400: [INVALID_INPUT]}
 BODY = {
     400: [INVALID_INPUT, MALFORMED_JSON, INVALID_ENCODING],
@@ -176,11 +180,11 @@ RATE_LIMITED = {429: ["rate_limited"]}
 
 # Reads work for anyone and show more to a signed-in reader; writes need the session and,
 # with it, the CSRF token (see `auth.acting_user`).
-READ_SECURITY: list[dict[str, list[str]]] = [{}, {"session": []}]
-WRITE_SECURITY: list[dict[str, list[str]]] = [{"session": [], "csrf": []}]
+READ_SECURITY: list[dict[str, list[str]]] = [{}, {"session": []}, {"bearer": []}]
+WRITE_SECURITY: list[dict[str, list[str]]] = [{"session": [], "csrf": []}, {"bearer": []}]
 # Staff endpoints need a session whatever the method; the services answer anyone who is
 # not this site's staff, signed in or not, with `not_a_moderator`.
-STAFF_READ_SECURITY: list[dict[str, list[str]]] = [{"session": []}]
+STAFF_READ_SECURITY: list[dict[str, list[str]]] = [{"session": []}, {"bearer": []}]
 
 
 def documented(

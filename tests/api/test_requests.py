@@ -201,8 +201,9 @@ def test_the_openapi_description_lists_every_endpoint_with_its_errors(anonymous)
                  "csrf_failed"):
         assert f"`{code}`" in post["responses"]["403"]["description"]
     assert "`unsupported_media_type`" in post["responses"]["415"]["description"]
-    assert post["security"] == [{"session": [], "csrf": []}]
-    assert set(schema["components"]["securitySchemes"]) == {"session", "csrf"}
+    assert post["security"] == [{"session": [], "csrf": []}, {"bearer": []}]
+    assert set(schema["components"]["securitySchemes"]) == {"session", "csrf", "bearer"}
+    assert "`token_expired`" in post["responses"]["401"]["description"]
     thread = schema["paths"]["/api/v1/sites/{site}/articles/{article_id}/thread"]["get"]
     assert "`article_not_found`" in thread["responses"]["404"]["description"]
     assert {} in thread["security"]
