@@ -171,3 +171,10 @@ def test_what_the_thread_page_loads_besides_its_html_is_at_most_20_kb_gzipped(
     assert not re.findall(r'<(?:script|link|img|iframe)[^>]*\s(?:src|href)="(?:https?:)?//', html)
     total = sum(gzipped_size(Path(finders.find(a)).read_bytes()) for a in assets)
     assert total <= 20 * 1024, f"{assets}: {total} bytes gzipped"
+
+
+def test_embedded_thread_leaves_sign_in_to_the_publisher(client, site, article):
+    embedded = client.get(f"/sites/{site.slug}/threads/{article.pk}/?embed=1").content.decode()
+    standalone = client.get(f"/sites/{site.slug}/threads/{article.pk}/").content.decode()
+    assert ">Sign up<" not in embedded
+    assert ">Sign up<" in standalone
