@@ -36,7 +36,7 @@ SITE_NAME = "The Wrenmouth Courier"
 SITE_TIME_ZONE = "Europe/London"
 # Subscriber tokens: the demo publisher page signs them with this shared secret (HS256),
 # overridden by BTL_DEMO_SSO_SECRET. Known on purpose: it is a demo.
-DEMO_SSO_SECRET_DEFAULT = "demo-sso-secret-change-me"
+DEMO_SSO_SECRET_DEFAULT = "demo-sso-secret-change-me-in-production"
 # Where the demo publisher page runs (`make demo`: PORT + 1); `btl serve --publisher-port`
 # adds its actual port too.
 DEMO_PUBLISHER_PORT = 8001

@@ -1,5 +1,6 @@
 """A publication: everything readers and staff do happens inside one."""
 
+import re
 import zoneinfo
 
 from django.core.exceptions import ValidationError
@@ -125,6 +126,37 @@ class Site(models.Model):
     @property
     def zone(self) -> zoneinfo.ZoneInfo:
         return zoneinfo.ZoneInfo(self.time_zone)
+
+    def clean(self) -> None:
+        """A key that cannot verify tokens would only show up as readers' 401s on the night:
+        refuse it where the admin types it."""
+        from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+        from cryptography.hazmat.primitives.asymmetric.rsa import RSAPublicKey
+        from cryptography.hazmat.primitives.serialization import load_pem_public_key
+
+        errors: dict[str, str] = {}
+        algorithm = self.sso_algorithm
+        if algorithm == self.SsoAlgorithm.HS256:
+            if len(self.sso_secret.encode()) < 32:
+                errors["sso_secret"] = "An HS256 secret needs at least 32 bytes."
+            elif "-----BEGIN" in self.sso_secret:
+                errors["sso_secret"] = "That is a PEM key: choose RS256 or EdDSA for it."
+        elif algorithm in (self.SsoAlgorithm.RS256, self.SsoAlgorithm.EDDSA):
+            expected = RSAPublicKey if algorithm == self.SsoAlgorithm.RS256 else Ed25519PublicKey
+            try:
+                key = load_pem_public_key(self.sso_public_key.encode())
+            except (ValueError, TypeError):
+                key = None
+            if not isinstance(key, expected):
+                errors["sso_public_key"] = f"Paste the publisher's {algorithm} public key (PEM)."
+        for origin in self.origins:
+            if not re.fullmatch(r"https?://[^/\s]+", origin):
+                errors["allowed_origins"] = (
+                    f"{origin!r} is not an origin: scheme and host only, e.g. "
+                    "https://www.example-news.com"
+                )
+        if errors:
+            raise ValidationError(errors)
 
     @property
     def origins(self) -> list[str]:

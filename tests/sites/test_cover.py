@@ -128,3 +128,20 @@ def test_admin_creates_a_site_with_domains_keys_and_the_default_schedule(client,
     assert site.origins == ["https://www.northern.example", "https://m.northern.example"]
     assert site.sso_algorithm == "HS256"
     assert describe_cover(site=site).startswith("Moderated full-time 9am–6pm on weekdays")
+
+
+@pytest.mark.parametrize(
+    ("fields", "field"),
+    [
+        ({"sso_algorithm": "HS256", "sso_secret": "short"}, "sso_secret"),
+        ({"sso_algorithm": "RS256", "sso_public_key": "not a key"}, "sso_public_key"),
+        ({"allowed_origins": "https://news.example/path"}, "allowed_origins"),
+    ],
+)
+def test_a_site_refuses_keys_and_origins_that_could_never_work(db, fields, field):
+    from django.core.exceptions import ValidationError
+
+    site = SiteFactory.build(slug="checks", **fields)
+    with pytest.raises(ValidationError) as exc:
+        site.full_clean()
+    assert field in exc.value.message_dict
