@@ -192,5 +192,3 @@ LOGGING = {
 }
 
 CSRF_FAILURE_VIEW = "belowtheline.views.csrf_failure"
-# Django 6 behaviour now: a URL typed without a scheme in a form is https.
-FORMS_URLFIELD_ASSUME_HTTPS = True

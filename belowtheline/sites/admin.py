@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.db import models
 
 from belowtheline.sites.models import CoverException, CoverPeriod, Site
 from belowtheline.sites.services import seed_default_cover
@@ -21,6 +22,8 @@ class SiteAdmin(admin.ModelAdmin):
     list_display = ["name", "slug", "time_zone"]
     search_fields = ["name", "slug"]
     inlines = [CoverPeriodInline, CoverExceptionInline]
+    # A subscribe page typed without a scheme is https (Django 6's default, today).
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     fieldsets = [
         (None, {"fields": ["name", "slug", "time_zone"]}),
         (
