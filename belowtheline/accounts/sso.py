@@ -17,9 +17,6 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import jwt
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
-from cryptography.hazmat.primitives.asymmetric.rsa import RSAPublicKey
-from cryptography.hazmat.primitives.serialization import load_pem_public_key
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
@@ -71,23 +68,15 @@ def unverified_audience(token: str) -> str:
 
 
 def _verification_key(site: Site) -> Any:
-    """The key for the site's one algorithm, of the type that algorithm needs.
-
-    A public key loaded as an object (not passed as a PEM string) cannot be mistaken for
-    an HMAC secret, which is how the classic HS256/RS256 confusion works.
-    """
+    """The key for the site's one algorithm, of the type that algorithm needs."""
     algorithm = site.sso_algorithm
     if algorithm == Site.SsoAlgorithm.HS256:
         if not site.sso_secret:
             raise _refuse("sso_not_configured", "This site has no subscriber-token secret.")
         return site.sso_secret
     if algorithm in (Site.SsoAlgorithm.RS256, Site.SsoAlgorithm.EDDSA):
-        expected = RSAPublicKey if algorithm == Site.SsoAlgorithm.RS256 else Ed25519PublicKey
-        try:
-            key = load_pem_public_key(site.sso_public_key.encode())
-        except (ValueError, TypeError):
-            key = None
-        if not isinstance(key, expected):
+        key = site.sso_public_key_object()
+        if key is None:
             raise _refuse(
                 "sso_not_configured",
                 f"This site's subscriber-token public key is not a valid {algorithm} key.",

@@ -130,10 +130,6 @@ class Site(models.Model):
     def clean(self) -> None:
         """A key that cannot verify tokens would only show up as readers' 401s on the night:
         refuse it where the admin types it."""
-        from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
-        from cryptography.hazmat.primitives.asymmetric.rsa import RSAPublicKey
-        from cryptography.hazmat.primitives.serialization import load_pem_public_key
-
         errors: dict[str, str] = {}
         algorithm = self.sso_algorithm
         if algorithm == self.SsoAlgorithm.HS256:
@@ -141,14 +137,8 @@ class Site(models.Model):
                 errors["sso_secret"] = "An HS256 secret needs at least 32 bytes."
             elif "-----BEGIN" in self.sso_secret:
                 errors["sso_secret"] = "That is a PEM key: choose RS256 or EdDSA for it."
-        elif algorithm in (self.SsoAlgorithm.RS256, self.SsoAlgorithm.EDDSA):
-            expected = RSAPublicKey if algorithm == self.SsoAlgorithm.RS256 else Ed25519PublicKey
-            try:
-                key = load_pem_public_key(self.sso_public_key.encode())
-            except (ValueError, TypeError):
-                key = None
-            if not isinstance(key, expected):
-                errors["sso_public_key"] = f"Paste the publisher's {algorithm} public key (PEM)."
+        elif algorithm and self.sso_public_key_object() is None:
+            errors["sso_public_key"] = f"Paste the publisher's {algorithm} public key (PEM)."
         for origin in self.origins:
             if not re.fullmatch(r"https?://[^/\s]+", origin):
                 errors["allowed_origins"] = (
@@ -157,6 +147,24 @@ class Site(models.Model):
                 )
         if errors:
             raise ValidationError(errors)
+
+    def sso_public_key_object(self) -> object | None:
+        """The RS256 / EdDSA public key, loaded as a key object of the type the algorithm
+        needs, or None if the PEM is not one. A key object (never the PEM string) cannot be
+        mistaken for an HMAC secret, which is how the classic HS256/RS256 confusion works."""
+        from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+        from cryptography.hazmat.primitives.asymmetric.rsa import RSAPublicKey
+        from cryptography.hazmat.primitives.serialization import load_pem_public_key
+
+        expected = {self.SsoAlgorithm.RS256: RSAPublicKey,
+                    self.SsoAlgorithm.EDDSA: Ed25519PublicKey}.get(self.sso_algorithm)
+        if expected is None:
+            return None
+        try:
+            key = load_pem_public_key(self.sso_public_key.encode())
+        except (ValueError, TypeError):
+            return None
+        return key if isinstance(key, expected) else None
 
     @property
     def origins(self) -> list[str]:
