@@ -109,6 +109,23 @@ def _comment(*, site: Site, comment_id: int) -> Comment:
     return comment
 
 
+# The states each action applies to; anything else has been decided already.
+ON_THREAD = (Comment.Status.PUBLISHED, Comment.Status.PENDING, Comment.Status.HELD)
+NOT_PENDING = "This comment is not awaiting approval."
+
+
+def _decidable(*, site: Site, comment_id: int, seen_decision: int | None,
+               states: tuple[str, ...] | None = None, refusal: str = "") -> Comment:
+    """The comment, locked, if nobody has decided on it since the moderator looked and it
+    is in a state this action applies to (`states`, when the action cares); otherwise
+    `AlreadyDecided`."""
+    comment = _comment(site=site, comment_id=comment_id)
+    _check_unchanged(comment, seen_decision)
+    if states is not None and comment.status not in states:
+        raise AlreadyDecided("already_decided", refusal)
+    return comment
+
+
 # --- effects --------------------------------------------------------------------------------
 
 def _audit(*, site: Site, actor: User | None, action: str, now: datetime,
@@ -123,6 +140,13 @@ def _audit(*, site: Site, actor: User | None, action: str, now: datetime,
         cover=cover or cover_at(site=site, instant=now).kind,
         **fields,
     )
+
+
+def _audit_comment(*, site: Site, actor: User | None, action: str, comment: Comment,
+                   now: datetime, **fields: object) -> AuditEntry:
+    """An audit entry about a comment: it names the comment, its article and its author."""
+    return _audit(site=site, actor=actor, action=action, now=now, comment=comment,
+                  article_id=comment.article_id, subject_id=comment.author_id, **fields)
 
 
 def notify(*, site: Site, user: User, message: str, link: str, now: datetime) -> None:
@@ -180,17 +204,16 @@ def dismiss_reports(*, site: Site, actor: Person, comment_id: int, reason: objec
     """The comment stays; its open reports are closed as not upheld."""
     now = now or clock.now()
     moderator = check_can_moderate(site=site, actor=actor)
+    why = _reason(reason)
     with transaction.atomic():
-        comment = _comment(site=site, comment_id=comment_id)
-        _check_unchanged(comment, seen_decision)
+        comment = _decidable(site=site, comment_id=comment_id, seen_decision=seen_decision)
         if not Report.objects.filter(site=site, comment=comment,
                                      status=Report.Status.OPEN).exists():
             raise AlreadyDecided("no_open_reports",
                                  "This comment has no open reports: nothing to dismiss.")
         _close_reports(comment=comment, upheld=False, now=now)
-        _audit(site=site, actor=moderator, action=Action.DISMISS, now=now, comment=comment,
-               article_id=comment.article_id, subject_id=comment.author_id,
-               reason=_reason(reason))
+        _audit_comment(site=site, actor=moderator, action=Action.DISMISS, comment=comment,
+                       now=now, reason=why)
     return comment
 
 
@@ -205,20 +228,18 @@ def amend_comment(*, site: Site, actor: Person, comment_id: int, text: object, r
     new_text = discussion.clean_text(text, field="text",
                                      max_length=discussion.MAX_COMMENT_LENGTH)
     with transaction.atomic():
-        comment = _comment(site=site, comment_id=comment_id)
-        _check_unchanged(comment, seen_decision)
-        if comment.status in (Comment.Status.REMOVED, Comment.Status.DELETED):
-            raise AlreadyDecided("already_decided",
-                                 "This comment is no longer on the thread to amend.")
+        comment = _decidable(site=site, comment_id=comment_id, seen_decision=seen_decision,
+                             states=ON_THREAD,
+                             refusal="This comment is no longer on the thread to amend.")
         before = comment.text
         comment.text = new_text
         comment.amended_at = now
         comment.moderation_rule = cited
         comment.save(update_fields=["text", "amended_at", "moderation_rule"])
         _close_reports(comment=comment, upheld=True, now=now)
-        _audit(site=site, actor=moderator, action=Action.AMEND, now=now, comment=comment,
-               article_id=comment.article_id, subject_id=comment.author_id, rule=cited,
-               reason=why, text_before=before, text_after=new_text)
+        _audit_comment(site=site, actor=moderator, action=Action.AMEND, comment=comment,
+                       now=now, rule=cited, reason=why, text_before=before,
+                       text_after=new_text)
         notify(site=site, user=comment.author, link=_thread_link(comment), now=now,
                message=f"A moderator amended your comment{_rule_words(cited)}. {why}")
         hooks.emit(site=site, event="comment.amended", payload=comment, now=now)
@@ -233,9 +254,8 @@ def _apply_removal(*, site: Site, moderator: User | None, comment: Comment, cite
     comment.save(update_fields=["moderation_rule"])
     discussion.set_comment_status(comment, Comment.Status.REMOVED, now)
     _close_reports(comment=comment, upheld=True, now=now)
-    _audit(site=site, actor=moderator, action=action, now=now, comment=comment,
-           article_id=comment.article_id, subject_id=comment.author_id, rule=cited,
-           reason=why, text_before=comment.text, cover=cover)
+    _audit_comment(site=site, actor=moderator, action=action, comment=comment, now=now,
+                   rule=cited, reason=why, text_before=comment.text, cover=cover)
     verb = "rejected" if action == Action.REJECT else "removed"
     notify(site=site, user=comment.author, link=_thread_link(comment), now=now,
            message=f"A moderator {verb} your comment{_rule_words(cited)}. {why}".strip())
@@ -251,10 +271,9 @@ def remove_comment(*, site: Site, actor: Person, comment_id: int, rule: object,
     cited = _cited_rule(site=site, number=rule, required=True)
     why = _reason(reason)
     with transaction.atomic():
-        comment = _comment(site=site, comment_id=comment_id)
-        _check_unchanged(comment, seen_decision)
-        if comment.status in (Comment.Status.REMOVED, Comment.Status.DELETED):
-            raise AlreadyDecided("already_decided", "This comment has already been removed.")
+        comment = _decidable(site=site, comment_id=comment_id, seen_decision=seen_decision,
+                             states=ON_THREAD,
+                             refusal="This comment has already been removed.")
         _apply_removal(site=site, moderator=moderator, comment=comment, cited=cited, why=why,
                        now=now)
     return comment
@@ -265,15 +284,14 @@ def hold_comment(*, site: Site, actor: Person, comment_id: int, reason: object =
     """Take a published comment out of view while it is looked into."""
     now = now or clock.now()
     moderator = check_can_moderate(site=site, actor=actor)
+    why = _reason(reason)
     with transaction.atomic():
-        comment = _comment(site=site, comment_id=comment_id)
-        _check_unchanged(comment, seen_decision)
-        if comment.status != Comment.Status.PUBLISHED:
-            raise AlreadyDecided("already_decided", "Only a published comment can be held.")
+        comment = _decidable(site=site, comment_id=comment_id, seen_decision=seen_decision,
+                             states=(Comment.Status.PUBLISHED,),
+                             refusal="Only a published comment can be held.")
         discussion.set_comment_status(comment, Comment.Status.HELD, now)
-        _audit(site=site, actor=moderator, action=Action.HOLD, now=now, comment=comment,
-               article_id=comment.article_id, subject_id=comment.author_id,
-               reason=_reason(reason))
+        _audit_comment(site=site, actor=moderator, action=Action.HOLD, comment=comment,
+                       now=now, reason=why)
         hooks.emit(site=site, event="comment.held", payload=comment, now=now)
     return comment
 
@@ -283,16 +301,14 @@ def release_comment(*, site: Site, actor: Person, comment_id: int, reason: objec
     """Put a held comment back: the moderator found it fine, so its reports are dismissed."""
     now = now or clock.now()
     moderator = check_can_moderate(site=site, actor=actor)
+    why = _reason(reason)
     with transaction.atomic():
-        comment = _comment(site=site, comment_id=comment_id)
-        _check_unchanged(comment, seen_decision)
-        if comment.status != Comment.Status.HELD:
-            raise AlreadyDecided("already_decided", "This comment is not held.")
+        comment = _decidable(site=site, comment_id=comment_id, seen_decision=seen_decision,
+                             states=(Comment.Status.HELD,), refusal="This comment is not held.")
         discussion.set_comment_status(comment, Comment.Status.PUBLISHED, now)
         _close_reports(comment=comment, upheld=False, now=now)
-        _audit(site=site, actor=moderator, action=Action.RELEASE, now=now, comment=comment,
-               article_id=comment.article_id, subject_id=comment.author_id,
-               reason=_reason(reason))
+        _audit_comment(site=site, actor=moderator, action=Action.RELEASE, comment=comment,
+                       now=now, reason=why)
     return comment
 
 
@@ -302,13 +318,11 @@ def approve_comment(*, site: Site, actor: Person, comment_id: int,
     now = now or clock.now()
     moderator = check_can_moderate(site=site, actor=actor)
     with transaction.atomic():
-        comment = _comment(site=site, comment_id=comment_id)
-        _check_unchanged(comment, seen_decision)
-        if comment.status != Comment.Status.PENDING:
-            raise AlreadyDecided("already_decided", "This comment is not awaiting approval.")
+        comment = _decidable(site=site, comment_id=comment_id, seen_decision=seen_decision,
+                             states=(Comment.Status.PENDING,), refusal=NOT_PENDING)
         discussion.set_comment_status(comment, Comment.Status.PUBLISHED, now)
-        _audit(site=site, actor=moderator, action=Action.APPROVE, now=now, comment=comment,
-               article_id=comment.article_id, subject_id=comment.author_id)
+        _audit_comment(site=site, actor=moderator, action=Action.APPROVE, comment=comment,
+                       now=now)
     return comment
 
 
@@ -321,10 +335,8 @@ def reject_comment(*, site: Site, actor: Person, comment_id: int, rule: object =
     cited = _cited_rule(site=site, number=rule, required=False)
     why = _reason(reason, required=cited is None)
     with transaction.atomic():
-        comment = _comment(site=site, comment_id=comment_id)
-        _check_unchanged(comment, seen_decision)
-        if comment.status != Comment.Status.PENDING:
-            raise AlreadyDecided("already_decided", "This comment is not awaiting approval.")
+        comment = _decidable(site=site, comment_id=comment_id, seen_decision=seen_decision,
+                             states=(Comment.Status.PENDING,), refusal=NOT_PENDING)
         _apply_removal(site=site, moderator=moderator, comment=comment, cited=cited, why=why,
                        now=now, action=Action.REJECT)
     return comment
@@ -381,9 +393,9 @@ def hold_when_reports_cross_threshold(*, report: Report, now: datetime) -> Comme
     discussion.set_comment_status(comment, Comment.Status.HELD, now)
     why = (f"{legal} legal-risk report{'s' if legal != 1 else ''}" if legal_limit is not None
            and legal >= legal_limit else f"{total} open reports")
-    _audit(site=site, actor=None, action=Action.HOLD, now=now, comment=comment,
-           article_id=comment.article_id, subject_id=comment.author_id,
-           reason=f"Held automatically: {why} during {CoverKind(cover).label.lower()} cover.")
+    _audit_comment(site=site, actor=None, action=Action.HOLD, comment=comment, now=now,
+                   reason=f"Held automatically: {why} during {CoverKind(cover).label.lower()} "
+                          "cover.")
     hooks.emit(site=site, event="comment.held", payload=comment, now=now)
     return comment
 
