@@ -7,6 +7,7 @@ from django.utils.html import format_html
 from belowtheline import clock
 from belowtheline.accounts.api_keys import create_api_key, revoke_api_key
 from belowtheline.accounts.models import ApiKey, ExternalIdentity, StaffRole, Subscription, User
+from belowtheline.admin_base import ReadOnlyAdmin
 from belowtheline.errors import BtlError
 
 
@@ -120,19 +121,10 @@ class ApiKeyAdmin(admin.ModelAdmin):
 
 
 @admin.register(ExternalIdentity)
-class ExternalIdentityAdmin(admin.ModelAdmin):
+class ExternalIdentityAdmin(ReadOnlyAdmin):
     """Made and kept up to date by subscriber tokens only: read-only here."""
 
     list_display = ["subject", "site", "user", "created_at", "last_seen_at"]
     list_filter = ["site"]
     search_fields = ["subject", "user__username", "user__display_name", "user__email"]
     readonly_fields = ["site", "subject", "user", "created_at", "last_seen_at"]
-
-    def has_add_permission(self, request) -> bool:  # type: ignore[no-untyped-def]
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
-        return False

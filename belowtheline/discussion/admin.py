@@ -4,6 +4,7 @@ service `publish_rules_version` is the only way a draft becomes the rules."""
 from django.contrib import admin, messages
 from django.http import HttpRequest
 
+from belowtheline.admin_base import ReadOnlyAdmin
 from belowtheline.discussion import services
 from belowtheline.discussion.models import Article, Comment, Rule, RulesVersion
 from belowtheline.errors import BtlError
@@ -18,21 +19,12 @@ class ArticleAdmin(admin.ModelAdmin):
 
 
 @admin.register(Comment)
-class CommentAdmin(admin.ModelAdmin):
+class CommentAdmin(ReadOnlyAdmin):
     """A window for looking things up. Changes go through the moderation tools (next issue)."""
 
     list_display = ["pk", "article", "author", "status", "created_at", "recommendation_count"]
     list_filter = ["site", "status"]
     search_fields = ["text", "author__username", "author__display_name"]
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
 
 
 class RuleInline(admin.StackedInline):

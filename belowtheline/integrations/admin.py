@@ -5,12 +5,11 @@ needs when a publisher asks "did you send it?". Editing it would make it useless
 so it has no add, change or delete.
 """
 
-from typing import Any
 
 from django import forms
 from django.contrib import admin
-from django.http import HttpRequest
 
+from belowtheline.admin_base import ReadOnlyAdmin
 from belowtheline.integrations import webhooks
 from belowtheline.integrations.models import EVENTS, WebhookDelivery, WebhookEndpoint
 
@@ -51,7 +50,7 @@ class WebhookEndpointAdmin(admin.ModelAdmin):
 
 
 @admin.register(WebhookDelivery)
-class WebhookDeliveryAdmin(admin.ModelAdmin):
+class WebhookDeliveryAdmin(ReadOnlyAdmin):
     list_display = ["created_at", "site", "event", "endpoint_url", "status", "attempts",
                     "last_status_code", "next_attempt_at", "delivered_at"]
     list_filter = ["site", "status", "event"]
@@ -65,12 +64,3 @@ class WebhookDeliveryAdmin(admin.ModelAdmin):
     @admin.display(description="Endpoint", ordering="endpoint__url")
     def endpoint_url(self, delivery: WebhookDelivery) -> str:
         return delivery.endpoint.url
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False

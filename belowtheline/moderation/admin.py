@@ -6,20 +6,9 @@ would bypass the services, and with them the audit entry every decision must lea
 """
 
 from django.contrib import admin
-from django.http import HttpRequest
 
+from belowtheline.admin_base import ReadOnlyAdmin
 from belowtheline.moderation.models import AuditEntry, ModeratorNote, Sanction
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
 
 
 @admin.register(AuditEntry)
