@@ -19,6 +19,7 @@ from django.db import IntegrityError, transaction
 
 from belowtheline.accounts.errors import AccountError, ApiKeyNotFound, ApiKeyRefused, NotAnAdmin
 from belowtheline.accounts.models import ApiKey, StaffRole, User
+from belowtheline.accounts.selectors import is_site_admin
 from belowtheline.sites.models import Site
 
 KEY_MARK = "btlk_"
@@ -39,11 +40,7 @@ def integration_username(site: Site, name: str) -> str:
 
 def check_can_manage_keys(*, site: Site, actor: User) -> User:
     """A key can moderate the whole site: creating one is for the site's admins."""
-    if not actor.is_authenticated:
-        raise NotAnAdmin("not_an_admin", "Only this site's admins can manage API keys.")
-    if actor.is_superuser or StaffRole.objects.filter(
-        site=site, user=actor, role=StaffRole.Role.ADMIN
-    ).exists():
+    if is_site_admin(site=site, user=actor):
         return actor
     raise NotAnAdmin("not_an_admin", "Only this site's admins can manage API keys.")
 

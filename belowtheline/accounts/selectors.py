@@ -3,7 +3,7 @@ from datetime import datetime
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Q
 
-from belowtheline.accounts.models import Notification, Subscription, User
+from belowtheline.accounts.models import Notification, StaffRole, Subscription, User
 from belowtheline.sites.models import Site
 
 
@@ -17,6 +17,20 @@ def is_subscriber(*, site: Site, user: User | AnonymousUser, now: datetime) -> b
         user=user,
         status=Subscription.Status.ACTIVE,
     ).exists()
+
+
+def staff_role(*, site: Site, user: User | AnonymousUser) -> str | None:
+    """The person's role on this site: moderator, editor or admin (superusers are admins)."""
+    if not user.is_authenticated:
+        return None
+    if user.is_superuser:
+        return StaffRole.Role.ADMIN
+    return StaffRole.objects.filter(site=site, user=user).values_list("role", flat=True).first()
+
+
+def is_site_admin(*, site: Site, user: User | AnonymousUser) -> bool:
+    """Site admins publish rules, export the audit trail and manage API keys."""
+    return staff_role(site=site, user=user) == StaffRole.Role.ADMIN
 
 
 def notifications(*, site: Site, user: User, limit: int = 100) -> list[Notification]:

@@ -16,7 +16,7 @@ from django.db.models import F
 from belowtheline import clock
 from belowtheline.accounts.errors import NotASubscriber, NotSignedIn
 from belowtheline.accounts.models import User
-from belowtheline.accounts.selectors import is_subscriber
+from belowtheline.accounts.selectors import is_site_admin, is_subscriber
 from belowtheline.discussion import hooks, selectors
 from belowtheline.discussion.errors import Conflict, DiscussionError, Forbidden, NotFound
 from belowtheline.discussion.hooks import NewComment, Outcome, report_filed_hooks
@@ -403,7 +403,7 @@ def publish_rules_version(*, site: Site, rules_version_id: int, actor: Person,
     asked to accept it before their next comment."""
     now = now or clock.now()
     staff = _require_signed_in(actor)
-    if not staff.is_superuser and not staff.staff_roles.filter(site=site, role="admin").exists():
+    if not is_site_admin(site=site, user=staff):
         raise Forbidden("not_site_admin", "Only a site admin can publish rules.")
     with transaction.atomic():
         try:

@@ -19,15 +19,6 @@ EDITING_ROLES = (StaffRole.Role.EDITOR, StaffRole.Role.ADMIN)
 QUEUE_LIMIT = 200
 
 
-def staff_role(*, site: Site, user: User | AnonymousUser) -> str | None:
-    """The person's role on this site: moderator, editor or admin (superusers are admins)."""
-    if not user.is_authenticated:
-        return None
-    if user.is_superuser:
-        return StaffRole.Role.ADMIN
-    return StaffRole.objects.filter(site=site, user=user).values_list("role", flat=True).first()
-
-
 def moderated_sites(*, user: User | AnonymousUser) -> list[Site]:
     """The sites this person moderates: the dashboard's site picker."""
     if not user.is_authenticated:

@@ -14,7 +14,8 @@ from django.core.mail import send_mail
 from django.db import transaction
 
 from belowtheline import clock
-from belowtheline.accounts.models import Notification, StaffRole, User
+from belowtheline.accounts.models import Notification, User
+from belowtheline.accounts.selectors import is_site_admin, staff_role
 from belowtheline.discussion import hooks
 from belowtheline.discussion import services as discussion
 from belowtheline.discussion.errors import NotFound as DiscussionNotFound
@@ -36,7 +37,7 @@ MAX_REASON_LENGTH = 2000
 
 def check_can_moderate(*, site: Site, actor: Person) -> User:
     """Moderators, editors and admins of this site; nobody else, and no other site's."""
-    if selectors.staff_role(site=site, user=actor) not in selectors.MODERATING_ROLES:
+    if staff_role(site=site, user=actor) not in selectors.MODERATING_ROLES:
         raise NotAllowed("not_a_moderator", "Only this site's moderators can do that.")
     assert isinstance(actor, User)
     return actor
@@ -45,7 +46,7 @@ def check_can_moderate(*, site: Site, actor: Person) -> User:
 def check_can_export_audit(*, site: Site, actor: Person) -> User:
     """The whole trail holds every removed text and every moderator's name, which is more
     than a moderator's job needs: exporting it is for the site's admins."""
-    if selectors.staff_role(site=site, user=actor) != StaffRole.Role.ADMIN:
+    if not is_site_admin(site=site, user=actor):
         raise NotAllowed("not_an_admin", "Only this site's admins can export the audit trail.")
     assert isinstance(actor, User)
     return actor
@@ -53,7 +54,7 @@ def check_can_export_audit(*, site: Site, actor: Person) -> User:
 
 def check_can_edit(*, site: Site, actor: Person) -> User:
     """Per-article settings are for editors and admins."""
-    if selectors.staff_role(site=site, user=actor) not in selectors.EDITING_ROLES:
+    if staff_role(site=site, user=actor) not in selectors.EDITING_ROLES:
         raise NotAllowed("not_an_editor", "Only this site's editors can do that.")
     assert isinstance(actor, User)
     return actor

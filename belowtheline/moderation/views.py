@@ -26,6 +26,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from belowtheline import clock
 from belowtheline.accounts.models import StaffRole
+from belowtheline.accounts.selectors import staff_role
 from belowtheline.accounts.views import SeeOther, safe_next_url
 from belowtheline.discussion import selectors as discussion
 from belowtheline.discussion.models import Article, Comment, Report
@@ -144,7 +145,7 @@ def cover_line(site: Site, now: datetime) -> tuple[str, str]:
 
 def _frame(request: HttpRequest, site: Site, now: datetime, here: str) -> dict[str, object]:
     """What every dashboard page shows around its content."""
-    role = selectors.staff_role(site=site, user=request.user) or StaffRole.Role.MODERATOR
+    role = staff_role(site=site, user=request.user) or StaffRole.Role.MODERATOR
     rules = discussion.current_rules(site=site)
     cover, cover_kind = cover_line(site, now)
     return {
