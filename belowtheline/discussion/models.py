@@ -31,6 +31,9 @@ class Article(models.Model):
     # Published comments, kept by the services with F() updates in the same transaction as
     # the change, so the count readers see is right under concurrent posting.
     comment_count = models.PositiveIntegerField(default=0)
+    # Bumped in the same transaction as every change that alters what the thread shows:
+    # cached renderings of the thread are keyed by it, so a stale one is never served.
+    thread_version = models.PositiveBigIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
