@@ -115,6 +115,10 @@ class Site(models.Model):
     sso_issuer = models.CharField(
         max_length=200, blank=True, help_text="If set, tokens must carry this `iss`."
     )
+    # Bumped in the same transaction as any change to what the site's pages show or its
+    # rules decide (settings, schedule, rules versions, sanctions). The site row is read on
+    # every request, so caches keyed by it are exact on every process, with or without Redis.
+    config_version = models.PositiveBigIntegerField(default=0, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
