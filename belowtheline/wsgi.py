@@ -1,6 +1,17 @@
+"""The WSGI application `btl serve` runs: Django, behind the thread fast path.
+
+The fast path answers the hot shared thread bodies from memory without entering Django
+(see `belowtheline/fastpath.py`); everything else, and every request it is not sure of,
+goes to Django unchanged.
+"""
+
 import os
 
 from django.core.wsgi import get_wsgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "belowtheline.settings")
-application = get_wsgi_application()
+django_application = get_wsgi_application()
+
+from belowtheline.fastpath import FastPath  # noqa: E402 - needs the settings configured
+
+application = FastPath(django_application)

@@ -1,0 +1,324 @@
+"""Serving a hot thread's shared bytes without entering Django.
+
+A hot story's thread is requested thousands of times a second and changes a few times a
+second; the profile of a cached request through Django is middleware, URL resolution and
+response objects, not the two version queries. So the WSGI application in front of Django
+(`belowtheline.wsgi.application`) keeps, per exact PATH_INFO + QUERY_STRING, the last body
+Django served for it, and answers a GET or HEAD from memory while that entry was confirmed
+by Django less than `BTL_THREAD_FRESHNESS` seconds ago. Every answer after that goes to
+Django, whose view re-reads the versions, finds the (possibly new) rendering and confirms
+the entry again: so a new comment reaches every process within the freshness window, with
+no messaging between processes.
+
+Entries are registered only by `discussion.thread_cache.cached_response`, which is where
+it is decided what is shared. "anonymous" entries are never served to a request carrying
+an Authorization header or a session or messages cookie (those readers get their own page
+from Django); "everyone" entries are served to all.
+
+This module holds no Django objects per request: header lists are built once per entry,
+and the per-request work is a dict lookup, a clock read and a few string tests.
+"""
+
+import gzip
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from django.conf import settings
+
+WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
+
+EVERYONE = "everyone"
+ANONYMOUS = "anonymous"
+AUDIENCES = (EVERYONE, ANONYMOUS)
+
+STATUS_OK = "200 OK"
+STATUS_NOT_MODIFIED = "304 Not Modified"
+
+
+def freshness() -> float:
+    """Seconds an entry may be served after Django last confirmed it (0 disables)."""
+    return float(getattr(settings, "BTL_THREAD_FRESHNESS", 0.5))
+
+
+@lru_cache(maxsize=256)
+def accepts_gzip(accept_encoding: str) -> bool:
+    """Whether an Accept-Encoding value allows gzip (`gzip;q=0` and `*;q=0` refuse it).
+
+    Cached: clients send a handful of distinct values, so parsing happens once for each."""
+    star: bool | None = None
+    for part in accept_encoding.lower().split(","):
+        coding, _, params = part.strip().partition(";")
+        coding = coding.strip()
+        q = 1.0
+        for param in params.split(";"):
+            name, _, value = param.strip().partition("=")
+            if name.strip() == "q":
+                try:
+                    q = float(value)
+                except ValueError:
+                    q = 0.0
+        if coding in ("gzip", "x-gzip"):
+            return q > 0
+        if coding == "*":
+            star = q > 0
+    return bool(star)
+
+
+def etag_matches(if_none_match: str, etag: str) -> bool:
+    """If-None-Match uses the weak comparison (RFC 9110 13.1.2): `W/"x"` matches `"x"`,
+    which matters when a proxy that compresses has weakened our ETag on the way out."""
+    if if_none_match.strip() == "*":
+        return True
+    for candidate in if_none_match.split(","):
+        candidate = candidate.strip()
+        if candidate.startswith("W/"):
+            candidate = candidate[2:]
+        if candidate == etag:
+            return True
+    return False
+
+
+def compress(body: bytes) -> bytes:
+    """gzip as every path serves it; mtime 0 so the same body always gives the same bytes."""
+    return gzip.compress(body, compresslevel=6, mtime=0)
+
+
+@dataclass(frozen=True)
+class Representation:
+    """The header lists of one shared body, built once: the fast path and Django's path
+    send the same headers, so a client cannot tell which one answered."""
+
+    plain: tuple[tuple[str, str], ...]
+    gzipped: tuple[tuple[str, str], ...]
+    not_modified: tuple[tuple[str, str], ...]
+
+
+def representation(
+    *,
+    etag: str,
+    content_type: str,
+    plain_length: int,
+    gzipped_length: int,
+    cache_control: str,
+    vary: str,
+    extra: tuple[tuple[str, str], ...],
+) -> Representation:
+    validators = (("ETag", etag), ("Cache-Control", cache_control), ("Vary", vary))
+    common = (("Content-Type", content_type), *validators, *extra)
+    return Representation(
+        plain=(*common, ("Content-Length", str(plain_length))),
+        gzipped=(*common, ("Content-Encoding", "gzip"), ("Content-Length", str(gzipped_length))),
+        not_modified=validators,
+    )
+
+
+def frames_itself(extra: tuple[tuple[str, str], ...]) -> bool:
+    """A body that carries its own CSP frame-ancestors (the embed) is exempt from
+    X-Frame-Options, exactly as Django's view marks that response."""
+    return any(
+        name.lower() == "content-security-policy" and "frame-ancestors" in value
+        for name, value in extra
+    )
+
+
+def security_headers(*, framed: bool) -> tuple[tuple[str, str], ...]:
+    """What Django's SecurityMiddleware and XFrameOptionsMiddleware add to a plain response
+    under our settings, so that the fast path's answer is the same as Django's."""
+    headers: list[tuple[str, str]] = []
+    if getattr(settings, "SECURE_CONTENT_TYPE_NOSNIFF", True):
+        headers.append(("X-Content-Type-Options", "nosniff"))
+    referrer = getattr(settings, "SECURE_REFERRER_POLICY", "same-origin")
+    if referrer:
+        value = referrer if isinstance(referrer, str) else ",".join(referrer)
+        headers.append(("Referrer-Policy", value))
+    coop = getattr(settings, "SECURE_CROSS_ORIGIN_OPENER_POLICY", "same-origin")
+    if coop:
+        headers.append(("Cross-Origin-Opener-Policy", coop))
+    if not framed:
+        headers.append(("X-Frame-Options", getattr(settings, "X_FRAME_OPTIONS", "DENY").upper()))
+    return tuple(headers)
+
+
+@dataclass
+class Entry:
+    """One registered path: the bytes and the ready-made header lists for each answer."""
+
+    site_id: int
+    article_id: int
+    audience: str
+    etag: str
+    body: bytes
+    gzipped: bytes
+    plain_headers: list[tuple[str, str]]
+    gzip_headers: list[tuple[str, str]]
+    not_modified_headers: list[tuple[str, str]]
+    confirmed_at: float
+
+    @property
+    def size(self) -> int:
+        return len(self.body) + len(self.gzipped) + 512
+
+
+class Registry:
+    """The bounded table of fast-path entries of one process.
+
+    Reads take no lock (a dict lookup is atomic); registration and eviction do. Eviction
+    drops the least recently confirmed entries first: a hot thread is confirmed every
+    freshness window, so it is the cold ones that go.
+    """
+
+    def __init__(self, max_bytes: int) -> None:
+        self.max_bytes = max_bytes
+        self.entries: OrderedDict[str, Entry] = OrderedDict()
+        self.bytes = 0
+        self.lock = threading.Lock()
+
+    def get(self, key: str) -> Entry | None:
+        return self.entries.get(key)
+
+    def register(
+        self,
+        key: str,
+        *,
+        site_id: int,
+        article_id: int,
+        audience: str,
+        etag: str,
+        body: bytes,
+        gzipped: bytes,
+        headers: Representation,
+        framed: bool,
+    ) -> None:
+        if audience not in AUDIENCES:
+            raise ValueError(f"fast path audience must be one of {AUDIENCES}, not {audience!r}")
+        now = time.monotonic()
+        with self.lock:
+            current = self.entries.get(key)
+            if current is not None and current.etag == etag and current.audience == audience:
+                current.confirmed_at = now
+                self.entries.move_to_end(key)
+                return
+            security = list(security_headers(framed=framed))
+            entry = Entry(
+                site_id=site_id,
+                article_id=article_id,
+                audience=audience,
+                etag=etag,
+                body=body,
+                gzipped=gzipped,
+                plain_headers=[*headers.plain, *security],
+                gzip_headers=[*headers.gzipped, *security],
+                not_modified_headers=[*headers.not_modified, *security],
+                confirmed_at=now,
+            )
+            if entry.size > self.max_bytes:
+                self._drop(key)
+                return
+            self._drop(key)
+            self.entries[key] = entry
+            self.bytes += entry.size
+            while self.bytes > self.max_bytes and self.entries:
+                self._drop(next(iter(self.entries)))
+
+    def _drop(self, key: str) -> None:
+        old = self.entries.pop(key, None)
+        if old is not None:
+            self.bytes -= old.size
+
+    def forget_article(self, site_id: int, article_id: int) -> None:
+        """Drop every path of one thread at once: this process serves the change now."""
+        with self.lock:
+            for key in [
+                k
+                for k, e in self.entries.items()
+                if e.article_id == article_id and e.site_id == site_id
+            ]:
+                self._drop(key)
+
+    def forget_site(self, site_id: int) -> None:
+        with self.lock:
+            for key in [k for k, e in self.entries.items() if e.site_id == site_id]:
+                self._drop(key)
+
+    def clear(self) -> None:
+        with self.lock:
+            self.entries.clear()
+            self.bytes = 0
+
+
+registry = Registry(int(getattr(settings, "BTL_FAST_PATH_MAX_BYTES", 64 * 1024 * 1024)))
+
+
+def request_key(path_info: str, query_string: str) -> str:
+    """The exact address, as the WSGI environ gives it: no normalising, so two spellings of
+    one page are two entries, and nothing is ever served for an address Django did not."""
+    return f"{path_info}?{query_string}" if query_string else path_info
+
+
+@lru_cache(maxsize=64)
+def _host_allowed(host: str) -> bool:
+    from django.http.request import split_domain_port, validate_host
+
+    domain, _port = split_domain_port(host)
+    allowed = list(settings.ALLOWED_HOSTS)
+    if settings.DEBUG and not allowed:
+        allowed = [".localhost", "127.0.0.1", "[::1]"]
+    return bool(domain) and validate_host(domain, allowed)
+
+
+class FastPath:
+    """WSGI middleware: registered fresh entries from memory, everything else to Django."""
+
+    def __init__(self, app: WSGIApp) -> None:
+        self.app = app
+        self.session_marker = f"{settings.SESSION_COOKIE_NAME}="
+        self.messages_marker = f"{getattr(settings, 'MESSAGE_COOKIE_NAME', 'messages')}="
+        # Redirects to HTTPS and HSTS are Django's business: with them on, Django answers.
+        self.enabled = not (
+            getattr(settings, "SECURE_SSL_REDIRECT", False)
+            or getattr(settings, "SECURE_HSTS_SECONDS", 0)
+        )
+
+    def personal(self, environ: dict[str, Any]) -> bool:
+        """Whether this request may be someone's own page: a false "yes" only costs a trip
+        through Django, which decides precisely."""
+        if "HTTP_AUTHORIZATION" in environ:
+            return True
+        cookie = environ.get("HTTP_COOKIE")
+        return bool(cookie) and (self.session_marker in cookie or self.messages_marker in cookie)
+
+    def __call__(
+        self, environ: dict[str, Any], start_response: Callable[..., Any]
+    ) -> Iterable[bytes]:
+        method = environ.get("REQUEST_METHOD")
+        if self.enabled and (method == "GET" or method == "HEAD"):
+            entry = registry.entries.get(
+                request_key(environ.get("PATH_INFO", ""), environ.get("QUERY_STRING", ""))
+            )
+            if (
+                entry is not None
+                and time.monotonic() - entry.confirmed_at < freshness()
+                and (entry.audience == EVERYONE or not self.personal(environ))
+                and _host_allowed(environ.get("HTTP_HOST") or environ.get("SERVER_NAME", ""))
+            ):
+                return self.serve(entry, environ, start_response, head=method == "HEAD")
+        return self.app(environ, start_response)
+
+    @staticmethod
+    def serve(
+        entry: Entry, environ: dict[str, Any], start_response: Callable[..., Any], *, head: bool
+    ) -> Iterable[bytes]:
+        if_none_match = environ.get("HTTP_IF_NONE_MATCH")
+        if if_none_match and etag_matches(if_none_match, entry.etag):
+            start_response(STATUS_NOT_MODIFIED, list(entry.not_modified_headers))
+            return []
+        if accepts_gzip(environ.get("HTTP_ACCEPT_ENCODING", "")):
+            start_response(STATUS_OK, list(entry.gzip_headers))
+            return [] if head else [entry.gzipped]
+        start_response(STATUS_OK, list(entry.plain_headers))
+        return [] if head else [entry.body]
