@@ -68,6 +68,13 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Dynamic HTML and JSON, gzipped. Static files never get here (WhiteNoise answers them
+    # above, pre-compressed), nor is anything already carrying Content-Encoding (cached
+    # thread bodies are stored gzipped) compressed twice. BREACH: the secret in our pages is
+    # the CSRF token, which Django masks afresh in every response, and Django's gzip adds
+    # random padding to each body (its "Heal the BREACH" mitigation), so compression leaks
+    # no secret through the length.
+    "django.middleware.gzip.GZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -112,7 +119,39 @@ def _database() -> dict:
         }
         # A file, not :memory:, so that threads and the browser's live server share it.
         config["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}
+    elif config["ENGINE"] == "django.db.backends.postgresql":
+        config["OPTIONS"] = {**config.get("OPTIONS", {}), **_postgres_connections()}
+        if "pool" not in config["OPTIONS"]:
+            config["CONN_MAX_AGE"] = int(os.environ.get("BTL_DB_CONN_MAX_AGE", "60"))
+            config["CONN_HEALTH_CHECKS"] = True
     return config
+
+
+def _postgres_connections() -> dict:
+    """A psycopg connection pool per process (Django 5.1+), or persistent connections.
+
+    Opening a PostgreSQL connection costs a few milliseconds and a server process, which
+    is more than most of our requests take: so connections are kept. The pool is the
+    default: `btl serve` sizes it to its threads per process (BTL_DB_POOL_SIZE), so a
+    process never holds more connections than it can use at once, and the server sees at
+    most workers × threads per machine. BTL_DB_POOL_SIZE=0 falls back to one persistent
+    connection per thread (BTL_DB_CONN_MAX_AGE seconds, health-checked), which suits an
+    external pooler such as PgBouncer in transaction mode, where a second pool is useless.
+    """
+    size = int(os.environ.get("BTL_DB_POOL_SIZE", "4") or 0)
+    if size <= 0:
+        return {}
+    return {
+        "pool": {
+            "min_size": 1,
+            "max_size": size,
+            # A request waiting this long for a connection is refused (an error page)
+            # rather than piling up behind a stuck database.
+            "timeout": float(os.environ.get("BTL_DB_POOL_TIMEOUT", "10")),
+            # Idle connections beyond min_size are closed after a minute.
+            "max_idle": 60,
+        }
+    }
 
 
 DATABASES = {"default": _database()}
@@ -147,14 +186,27 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
-STATIC_ROOT = VAR_DIR / "static"  # only `btl collectstatic` fills it; the demo serves from apps
+STATIC_ROOT = Path(os.environ.get("BTL_STATIC_ROOT") or VAR_DIR / "static")
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # WhiteNoise warns on every request otherwise
+# Two ways to serve static files, chosen explicitly rather than by whether a manifest
+# happens to lie in var/ (a stale one left by an old `make demo` would break pages and
+# tests with "missing manifest entry" after a static file is added):
+# - BTL_STATIC_MANIFEST=1, which `btl serve` sets for its workers after running
+#   collectstatic: hashed names (style.3f2a9c.css), pre-compressed .gz and .br siblings, and
+#   WhiteNoise sends hashed names with a year's `Cache-Control: immutable`. Production.
+# - otherwise (tests, `btl runserver`, shells): files straight from the apps, no collect step.
+BTL_STATIC_MANIFEST = _env_bool("BTL_STATIC_MANIFEST")
+BTL_MANIFEST_STORAGE = {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"}
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    "staticfiles": BTL_MANIFEST_STORAGE
+    if BTL_STATIC_MANIFEST
+    else {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
-# Serve app static files straight from the apps, so the demo needs no collectstatic step.
-WHITENOISE_USE_FINDERS = True
+WHITENOISE_USE_FINDERS = not BTL_STATIC_MANIFEST
+# Only the hashed copies are kept and compressed (the manifest always names them): half the
+# brotli work at collect time.
+WHITENOISE_KEEP_ONLY_HASHED_FILES = True
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
