@@ -9,11 +9,13 @@ from datetime import datetime
 from enum import StrEnum
 
 from django.contrib.auth.models import AnonymousUser
+from django.db import models
 from django.db.models import Exists, OuterRef, Prefetch, Q
 
 from belowtheline.accounts.models import User
 from belowtheline.accounts.selectors import is_subscriber
 from belowtheline.discussion.errors import DiscussionError, NotFound
+from belowtheline.discussion.hooks import Verdict
 from belowtheline.discussion.models import (
     Article,
     Comment,
@@ -305,3 +307,123 @@ def thread_page(
         entries=entries,
     )
 
+
+
+def _shown_top_level(*, site: Site, article: Article) -> "models.QuerySet[Comment]":
+    """The top-level comments everyone sees on a thread: the same rule as `thread_page`
+    for a reader who has nothing awaiting approval."""
+    live_replies = Comment.objects.filter(
+        site=site, thread_root=OuterRef("pk"), status__in=_LIVE
+    )
+    return Comment.objects.filter(site=site, article=article, thread_root__isnull=True).filter(
+        Q(status__in=_LIVE) | Q(Exists(live_replies))
+    )
+
+
+@dataclass(frozen=True)
+class ViewerOverlay:
+    """What one reader sees on a page of a thread beyond the shared body everyone gets.
+
+    The shared body (discussion/thread_cache.py) is rendered for a reader who is not
+    signed in; this is the rest, read in a few small queries whatever the thread's size:
+    who they are, what they may do, their marks on the page's comments, and their own
+    comments that nobody else sees (held: a placeholder for others; awaiting approval:
+    absent for others).
+    """
+
+    standing: Standing
+    name: str  # the reader's public name; "" when not signed in
+    closed: Verdict | None  # why nobody can comment now, if so (the same for everyone)
+    recommended_ids: frozenset[int]
+    reported_ids: frozenset[int]
+    own_ids: frozenset[int]  # the reader's comments on this page, whatever their state
+    editable_ids: frozenset[int]  # of those, the ones still inside the edit window
+    # The reader's own held and pending comments on this page, as they alone see them, in
+    # thread order; `entry.comment.parent_id` / `thread_root_id` say where each belongs.
+    # Their own pending top-level comments are new, so they are shown on the first page.
+    unpublished: list[ThreadEntry]
+
+    @property
+    def can_comment(self) -> bool:
+        return self.closed is None and self.standing.can_comment
+
+    @property
+    def can_reply(self) -> bool:
+        return self.can_comment
+
+
+def viewer_overlay(
+    *,
+    site: Site,
+    article: Article,
+    sort: Sort,
+    page: int,
+    viewer: User | AnonymousUser,
+    now: datetime,
+) -> ViewerOverlay:
+    """One reader's part of a page of the thread: at most seven queries for a subscriber
+    (rules, subscription, acceptance, the page's top-level ids, their own comments there,
+    their recommendations, their reports), one for a reader who is not signed in."""
+    # Selectors read; the edit window is the services' rule, asked here, not copied.
+    from belowtheline.discussion.publishing import why_closed
+    from belowtheline.discussion.services import can_still_edit
+
+    if article.site_id != site.pk:
+        raise NotFound("article_not_found", "That article does not exist.")
+    standing = viewer_standing(site=site, user=viewer, now=now)
+    closed = why_closed(article, now)
+    if not viewer.is_authenticated:
+        return ViewerOverlay(
+            standing=standing, name="", closed=closed, recommended_ids=frozenset(),
+            reported_ids=frozenset(), own_ids=frozenset(), editable_ids=frozenset(),
+            unpublished=[],
+        )
+    assert isinstance(viewer, User)
+    offset = (page - 1) * PAGE_SIZE
+    top_ids = list(
+        _shown_top_level(site=site, article=article)
+        .order_by(*_ORDERINGS[sort])
+        .values_list("pk", flat=True)[offset : offset + PAGE_SIZE]
+    )
+    on_page = Q(pk__in=top_ids) | Q(thread_root_id__in=top_ids)
+    if page == 1:
+        on_page |= Q(thread_root__isnull=True, status=Comment.Status.PENDING)
+    own = list(
+        Comment.objects.filter(site=site, article=article, author=viewer)
+        .filter(on_page)
+        .select_related("author", "parent__author")
+        .order_by("created_at", "pk")
+    )
+    recommended = frozenset(
+        Recommendation.objects.filter(
+            site=site, user=viewer, comment__article=article
+        ).values_list("comment_id", flat=True)
+    )
+    reported = frozenset(
+        Report.objects.filter(site=site, reporter=viewer, comment__article=article).values_list(
+            "comment_id", flat=True
+        )
+    )
+    unpublished = []
+    for comment in own:
+        if comment.status not in (Comment.Status.HELD, Comment.Status.PENDING):
+            continue
+        entry = ThreadEntry(comment=comment, is_own=True)
+        parent = comment.parent
+        if (
+            parent is not None
+            and comment.parent_id != comment.thread_root_id
+            and parent.status == Comment.Status.PUBLISHED
+        ):
+            entry.in_reply_to = parent.author.public_name
+        unpublished.append(entry)
+    return ViewerOverlay(
+        standing=standing,
+        name=viewer.public_name,
+        closed=closed,
+        recommended_ids=recommended,
+        reported_ids=reported,
+        own_ids=frozenset(c.pk for c in own),
+        editable_ids=frozenset(c.pk for c in own if can_still_edit(c, now)),
+        unpublished=unpublished,
+    )
