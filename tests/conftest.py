@@ -10,7 +10,7 @@ import pytest
 from django.core.cache import cache
 
 from belowtheline.accounts.models import StaffRole, User
-from belowtheline.discussion import services
+from belowtheline.discussion import services, thread_cache
 from belowtheline.discussion.models import Article, RulesVersion
 from belowtheline.sites.models import Site
 from belowtheline.sites.services import seed_default_cover
@@ -21,10 +21,13 @@ from tests.sites.factories import SiteFactory
 
 @pytest.fixture(autouse=True)
 def _fresh_cache():
-    """Rate-limit counters live in the cache; each test starts with a clean one."""
+    """Rate-limit counters and thread renderings live in the cache, and renderings in each
+    process's memory too; each test starts with clean ones (ids repeat between tests)."""
     cache.clear()
+    thread_cache.clear()
     yield
     cache.clear()
+    thread_cache.clear()
 
 
 @pytest.fixture(autouse=True)

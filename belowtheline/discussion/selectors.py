@@ -338,6 +338,7 @@ class ViewerOverlay:
     reported_ids: frozenset[int]
     own_ids: frozenset[int]  # the reader's comments on this page, whatever their state
     editable_ids: frozenset[int]  # of those, the ones still inside the edit window
+    editable_texts: dict[int, str]  # and their texts, for the edit forms
     # The reader's own held and pending comments on this page, as they alone see them, in
     # thread order; `entry.comment.parent_id` / `thread_root_id` say where each belongs.
     # Their own pending top-level comments are new, so they are shown on the first page.
@@ -376,7 +377,7 @@ def viewer_overlay(
         return ViewerOverlay(
             standing=standing, name="", closed=closed, recommended_ids=frozenset(),
             reported_ids=frozenset(), own_ids=frozenset(), editable_ids=frozenset(),
-            unpublished=[],
+            editable_texts={}, unpublished=[],
         )
     assert isinstance(viewer, User)
     offset = (page - 1) * PAGE_SIZE
@@ -417,6 +418,7 @@ def viewer_overlay(
         ):
             entry.in_reply_to = parent.author.public_name
         unpublished.append(entry)
+    editable = {c.pk: c.text for c in own if can_still_edit(c, now)}
     return ViewerOverlay(
         standing=standing,
         name=viewer.public_name,
@@ -424,6 +426,7 @@ def viewer_overlay(
         recommended_ids=recommended,
         reported_ids=reported,
         own_ids=frozenset(c.pk for c in own),
-        editable_ids=frozenset(c.pk for c in own if can_still_edit(c, now)),
+        editable_ids=frozenset(editable),
+        editable_texts=editable,
         unpublished=unpublished,
     )

@@ -17,7 +17,7 @@ from belowtheline import clock
 from belowtheline.accounts.errors import NotASubscriber, NotSignedIn
 from belowtheline.accounts.models import User
 from belowtheline.accounts.selectors import is_site_admin, is_subscriber
-from belowtheline.discussion import hooks, selectors
+from belowtheline.discussion import hooks, selectors, thread_cache
 from belowtheline.discussion.errors import Conflict, DiscussionError, Forbidden, NotFound
 from belowtheline.discussion.hooks import NewComment, Outcome, report_filed_hooks
 from belowtheline.discussion.models import (
@@ -122,6 +122,7 @@ def set_comment_status(comment: Comment, status: str, now: datetime) -> None:
     comment.status = status
     comment.status_changed_at = now
     comment.save(update_fields=["status", "status_changed_at"])
+    thread_cache.thread_changed(site=comment.site_id, article_id=comment.article_id)
     if was_counted != counted:
         delta = 1 if counted else -1
         Article.objects.filter(pk=comment.article_id, site=comment.site_id).update(
@@ -196,6 +197,7 @@ def post_comment(
                 comment_count=F("comment_count") + 1
             )
         hooks.emit(site=site, event="comment.created", payload=comment, now=now)
+        thread_cache.thread_changed(site=site, article_id=article.pk)  # pending ones too
     return comment
 
 
@@ -232,6 +234,7 @@ def edit_own_comment(
         comment.text = clean
         comment.edited_at = now
         comment.save(update_fields=["text", "edited_at"])
+        thread_cache.thread_changed(site=site, article_id=comment.article_id)
     return comment
 
 
@@ -286,6 +289,7 @@ def recommend_comment(*, site: Site, comment_id: int, user: Person,
             Comment.objects.filter(pk=comment.pk, site=site).update(
                 recommendation_count=F("recommendation_count") + 1
             )
+            thread_cache.thread_changed(site=site, article_id=comment.article_id)
     comment.refresh_from_db(fields=["recommendation_count"])
     return comment
 
@@ -304,6 +308,7 @@ def withdraw_recommendation(*, site: Site, comment_id: int, user: Person,
             Comment.objects.filter(pk=comment.pk, site=site).update(
                 recommendation_count=F("recommendation_count") - 1
             )
+            thread_cache.thread_changed(site=site, article_id=comment.article_id)
     comment.refresh_from_db(fields=["recommendation_count"])
     return comment
 

@@ -57,7 +57,7 @@ L2_TIMEOUT = 24 * 3600
 Key = tuple[int, int, int, int, str]
 
 
-def thread_changed(*, site: Site, article_id: int) -> None:
+def thread_changed(*, site: Site | int, article_id: int) -> None:
     """Say, inside the transaction that changes it, that what a thread shows has changed.
 
     The version moves in the same transaction as the change, so a reader who sees the
@@ -65,8 +65,11 @@ def thread_changed(*, site: Site, article_id: int) -> None:
     change is committed, and the others notice within the fast path's freshness window,
     when their next request re-reads the version.
     """
-    Article.objects.filter(pk=article_id, site=site).update(thread_version=F("thread_version") + 1)
-    site_id = site.pk
+    # A site's pk is accepted too: status changes have the comment's site_id in hand.
+    site_id = site if isinstance(site, int) else site.pk
+    Article.objects.filter(pk=article_id, site_id=site_id).update(
+        thread_version=F("thread_version") + 1
+    )
     transaction.on_commit(lambda: forget_article(site_id=site_id, article_id=article_id))
 
 

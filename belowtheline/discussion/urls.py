@@ -7,6 +7,12 @@ from belowtheline.discussion import views
 
 urlpatterns = [
     path("sites/<slug:slug>/threads/<int:article_id>/", views.thread, name="thread"),
+    # One reader's part of a thread page (JSON), beside the body shared by everyone.
+    path(
+        "sites/<slug:slug>/threads/<int:article_id>/viewer",
+        views.thread_viewer,
+        name="thread_viewer",
+    ),
     path(
         "sites/<slug:slug>/threads/<int:article_id>/comments/",
         views.post_comment,

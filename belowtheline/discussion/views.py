@@ -11,17 +11,27 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import urlencode, urlsplit
 
+from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth.models import AnonymousUser
 from django.contrib.auth.views import redirect_to_login
 from django.contrib.messages.storage.base import Message
-from django.http import HttpRequest, HttpResponse, QueryDict
+from django.contrib.messages.storage.cookie import CookieStorage
+from django.http import HttpRequest, HttpResponse, JsonResponse, QueryDict
+from django.middleware.csrf import get_token
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.urls import reverse
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import (
+    require_GET,
+    require_http_methods,
+    require_POST,
+    require_safe,
+)
 
-from belowtheline import clock
+from belowtheline import clock, fastpath
 from belowtheline.accounts.views import SeeOther, safe_next_url
-from belowtheline.discussion import selectors, services
+from belowtheline.discussion import selectors, services, thread_cache
 from belowtheline.discussion.errors import DiscussionError
 from belowtheline.discussion.forms import (
     AcceptRulesForm,
@@ -158,7 +168,8 @@ def thread_context(
     next_url: str,
     problem: Problem | None = None,
 ) -> dict[str, object]:
-    """Everything `discussion/_thread.html` needs, for the thread page and the demo article.
+    """Everything `discussion/_thread.html` needs, for the thread page and the demo article,
+    as the reader making this request sees it (their controls, their flash messages).
 
     `next_url` is the page the reader is on: forms send them back there, and sort and
     "Show more" links are built on its path, so the thread works inside any page.
@@ -173,8 +184,29 @@ def thread_context(
         e.comment.pk for e in entries if e.is_own and services.can_still_edit(e.comment, now)
     }
     flash, comment_flash = _split_messages(request, {e.comment.pk for e in entries})
+    return _context(
+        site=site, article=article, sort=sort, page=page, next_url=next_url,
+        standing=standing, thread=thread, closed=why_closed(article, now), editable=editable,
+        problem=problem, flash=flash, comment_flash=comment_flash,
+    )
+
+
+def _context(
+    *,
+    site: Site,
+    article: Article,
+    sort: Sort,
+    page: int,
+    next_url: str,
+    standing: selectors.Standing,
+    thread: selectors.ThreadPage,
+    closed: Verdict | None,
+    editable: set[int] | frozenset[int],
+    problem: Problem | None,
+    flash: list[Message],
+    comment_flash: dict[int, list[Message]],
+) -> dict[str, object]:
     base_url = urlsplit(next_url).path
-    closed = why_closed(article, now)
     box = _comment_box(closed, standing)
     return {
         "site": site,
@@ -232,28 +264,201 @@ def render_thread(
     return render(request, template, context)
 
 
-@require_GET
+@require_safe
 @shows_refusals
 def thread(request: HttpRequest, slug: str, article_id: int) -> HttpResponse:
     """The thread, with minimal chrome: it is what the publisher's page frames.
+
+    A reader who is not signed in here (no session cookie, no token) gets the shared body,
+    rendered once per change of the thread and served from the cache and the fast path;
+    a signed-in reader gets their own page, every form working without JavaScript.
 
     With `?embed=1` it is the embed's iframe: only the site's allowed origins may frame it
     (CSP frame-ancestors, which browsers prefer to X-Frame-Options, dropped for this response
     alone), and its script takes the reader's token only from those origins.
     """
-    if request.GET.get("embed") != "1":
-        return render_thread(request, slug, article_id, "discussion/thread.html")
-    origins: list[str] = []
+    embed = request.GET.get("embed") == "1"
+    if reads_shared_thread(request):
+        return _shared_thread(request, slug, article_id, embed=embed)
+    if not embed:
+        response = render_thread(request, slug, article_id, "discussion/thread.html")
+    else:
+        origins: list[str] = []
 
-    def embed_context(site: Site) -> dict[str, object]:
-        origins.extend(site.origins)
-        return {"embed": True, "embed_origins": " ".join(site.origins)}
+        def embed_context(site: Site) -> dict[str, object]:
+            origins.extend(site.origins)
+            return {"embed": True, "embed_origins": " ".join(site.origins)}
 
-    response = render_thread(
-        request, slug, article_id, "discussion/thread.html", extra=embed_context
+        response = render_thread(
+            request, slug, article_id, "discussion/thread.html", extra=embed_context
+        )
+        response["Content-Security-Policy"] = frame_ancestors(origins)
+        response.xframe_options_exempt = True  # type: ignore[attr-defined]
+    response["Cache-Control"] = "private, no-cache"
+    return response
+
+
+def frame_ancestors(origins: list[str]) -> str:
+    return "frame-ancestors " + " ".join(["'self'", *origins])
+
+
+def reads_shared_thread(request: HttpRequest) -> bool:
+    """Whether this request gets the body shared by everyone who is not signed in: no token,
+    no session cookie of ours, and no flash message waiting in a cookie for this reader."""
+    return (
+        "HTTP_AUTHORIZATION" not in request.META
+        and settings.SESSION_COOKIE_NAME not in request.COOKIES
+        and CookieStorage.cookie_name not in request.COOKIES
     )
-    response["Content-Security-Policy"] = "frame-ancestors " + " ".join(["'self'", *origins])
-    response.xframe_options_exempt = True  # type: ignore[attr-defined]
+
+
+def shared_thread_url(site: Site, article: Article, *, sort: Sort, page: int, embed: bool) -> str:
+    """The one address a shared body links back to (sign in, forms' `next`), whatever
+    spelling of it was asked for, so that one rendering serves every spelling."""
+    params: dict[str, object] = {}
+    if sort != Sort.NEWEST:
+        params["sort"] = sort.value
+    if page > 1:
+        params["page"] = page
+    if embed:
+        params["embed"] = 1
+    base = thread_url(site, article)
+    return _with_query(base, **params) if params else base
+
+
+def shared_thread_context(
+    *, site: Site, article: Article, sort: Sort, page: int, embed: bool,
+    closed: Verdict | None,
+) -> dict[str, object]:
+    """The thread as a reader who is not signed in sees it, and nothing of anyone else: no
+    request goes into it (so no CSRF token, session or flash message can), and `now` only
+    through `closed`, which is part of the cache key."""
+    anonymous = AnonymousUser()
+    next_url = shared_thread_url(site, article, sort=sort, page=page, embed=embed)
+    context = _context(
+        site=site, article=article, sort=sort, page=page, next_url=next_url,
+        standing=selectors.viewer_standing(site=site, user=anonymous, now=clock.now()),
+        thread=selectors.thread_page(
+            site=site, article=article, sort=sort, page=page, viewer=anonymous
+        ),
+        closed=closed, editable=set(), problem=None, flash=[], comment_flash={},
+    )
+    context.update(user=anonymous, come_back_to=next_url)
+    if embed:
+        # The embed's script fills in a reader's controls from these, after the viewer JSON.
+        context.update(embed=True, embed_origins=" ".join(site.origins), controls=True)
+    return context
+
+
+def _shared_thread(request: HttpRequest, slug: str, article_id: int, *, embed: bool
+                   ) -> HttpResponse:
+    site = site_by_slug(slug)
+    article = selectors.get_article(site=site, article_id=article_id)
+    try:
+        sort, page = parse_sort_and_page(request)
+    except DiscussionError as error:
+        return render_refusal(request, error, site=site, back_url=request.path)
+    # Commenting can close by the clock (N days after publication, no cover): the only part
+    # of the body that depends on `now`, so it is part of the key.
+    closed = why_closed(article, clock.now())
+    variant = "|".join([
+        "html", "embed" if embed else "page", sort.value, str(page),
+        closed.reason if closed else "open", closed.message if closed else "",
+    ])
+
+    def render_body() -> thread_cache.Rendering:
+        context = shared_thread_context(
+            site=site, article=article, sort=sort, page=page, embed=embed, closed=closed
+        )
+        return thread_cache.Rendering(
+            body=render_to_string("discussion/thread.html", context).encode(),
+            content_type="text/html; charset=utf-8",
+            headers=(
+                (("Content-Security-Policy", frame_ancestors(site.origins)),) if embed else ()
+            ),
+        )
+
+    cached = thread_cache.cached_rendering(
+        site=site, article=article, variant=variant, render=render_body
+    )
+    return thread_cache.cached_response(request, cached, fast_path=fastpath.ANONYMOUS)
+
+
+@require_safe
+def thread_viewer(request: HttpRequest, slug: str, article_id: int) -> HttpResponse:
+    """What this reader sees on a page of the thread beyond the shared body, as JSON: the
+    embed's script fills in the comment box and the controls from it. Never cached."""
+    try:
+        site = site_by_slug(slug)
+        article = selectors.get_article(site=site, article_id=article_id)
+        sort, page = parse_sort_and_page(request)
+    except BtlError as error:
+        return _private(JsonResponse(error.as_dict(), status=error.status))
+    now = clock.now()
+    overlay = selectors.viewer_overlay(
+        site=site, article=article, sort=sort, page=page, viewer=request.user, now=now
+    )
+    embed = request.GET.get("embed") == "1"
+    next_url = shared_thread_url(site, article, sort=sort, page=page, embed=embed)
+    # A CSRF token only for a session: a token's requests need none, and it is this
+    # reader's own, in a response nobody else gets.
+    with_session = request.user.is_authenticated and getattr(request, "btl_auth", None) is None
+    on_page = overlay.own_ids | {e.comment.pk for e in overlay.unpublished}
+    flash, comment_flash = _split_messages(request, set(on_page)) if with_session else ([], {})
+    standing = overlay.standing
+    box = _comment_box(overlay.closed, standing)
+    base_url = urlsplit(next_url).path
+    common = {
+        "site": site, "article": article, "standing": standing, "box": box,
+        "closed": overlay.closed, "next_url": next_url, "problem": None,
+        "subscribe_url": subscribe_url(site), "max_length": services.MAX_COMMENT_LENGTH,
+        "box_next_url": _with_query(base_url, sort=sort.value),
+        "can_reply": overlay.can_reply, "editable": overlay.editable_ids,
+        "comment_flash": comment_flash,
+    }
+    as_request = request if with_session else None
+    box_html = render_to_string(
+        "discussion/_respond.html", {**common, "flash": flash}, request=as_request
+    )
+    unpublished = [
+        {
+            "id": entry.comment.pk,
+            "parent_id": entry.comment.parent_id,
+            "thread_root_id": entry.comment.thread_root_id,
+            "state": entry.state,
+            "html": render_to_string(
+                "discussion/_viewer_comment.html", {**common, "entry": entry},
+                request=as_request,
+            ),
+        }
+        for entry in overlay.unpublished
+    ]
+    return _private(JsonResponse({
+        "signed_in": standing.signed_in,
+        "name": overlay.name,
+        "subscriber": standing.subscriber,
+        "can_comment": overlay.can_comment,
+        "must_accept_rules": standing.must_accept_rules,
+        "can_reply": overlay.can_reply,
+        "box": box,
+        "box_html": box_html,
+        "csrf_token": get_token(request) if with_session else None,
+        "recommended": sorted(overlay.recommended_ids),
+        "reported": sorted(overlay.reported_ids),
+        "own": sorted(overlay.own_ids),
+        "editable": sorted(overlay.editable_ids),
+        "edit_texts": {str(pk): text for pk, text in overlay.editable_texts.items()},
+        "unpublished": unpublished,
+        "flash": [
+            {"level": m.level_tag, "message": str(m), "comment_id": comment_id}
+            for comment_id, items in [(None, flash), *comment_flash.items()]
+            for m in items
+        ],
+    }))
+
+
+def _private(response: HttpResponse) -> HttpResponse:
+    response["Cache-Control"] = "private, no-store"
     return response
 
 

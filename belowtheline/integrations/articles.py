@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import IntegrityError, transaction
 
+from belowtheline.discussion import thread_cache
 from belowtheline.discussion.models import Article
 from belowtheline.errors import BtlError
 from belowtheline.moderation import services as moderation
@@ -109,6 +110,7 @@ def upsert_article(
                 changes["published_at"] = published_at
             if changes:
                 Article.objects.filter(pk=article.pk, site=site).update(**changes)
+                thread_cache.thread_changed(site=site, article_id=article.pk)
                 for field, value in changes.items():
                     setattr(article, field, value)
             if comment_mode is not None and comment_mode != article.comment_mode:

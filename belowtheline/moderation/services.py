@@ -16,7 +16,8 @@ from django.db import transaction
 from belowtheline import clock
 from belowtheline.accounts.models import Notification, User
 from belowtheline.accounts.selectors import is_site_admin, staff_role
-from belowtheline.discussion import hooks
+from belowtheline.discussion import hooks, thread_cache
+from belowtheline.discussion import reports as report_figures
 from belowtheline.discussion import services as discussion
 from belowtheline.discussion.errors import NotFound as DiscussionNotFound
 from belowtheline.discussion.models import Article, Comment, Report, Rule
@@ -176,7 +177,11 @@ def _rule_words(rule: Rule | None) -> str:
 
 
 def _close_reports(*, comment: Comment, upheld: bool, now: datetime) -> None:
-    """Decide the open reports on a comment and tell each reporter, without naming anyone."""
+    """Decide the open reports on a comment and tell each reporter, without naming anyone.
+
+    Every caller holds the comment's lock (`_decidable`, `_comment`): the comment's
+    open-report figures are reset with the reports, and a report filed meanwhile adds
+    itself afterwards."""
     reports = list(
         Report.objects.filter(site_id=comment.site_id, comment=comment,
                               status=Report.Status.OPEN).select_related("reporter")
@@ -187,6 +192,7 @@ def _close_reports(*, comment: Comment, upheld: bool, now: datetime) -> None:
     Report.objects.filter(site_id=comment.site_id, pk__in=[r.pk for r in reports]).update(
         status=status, decided_at=now
     )
+    report_figures.record_closed(comment)
     outcome = (
         "Our moderators agreed and have acted on it." if upheld
         else "Our moderators looked at it and found that it does not break the rules, so "
@@ -237,6 +243,7 @@ def amend_comment(*, site: Site, actor: Person, comment_id: int, text: object, r
         comment.amended_at = now
         comment.moderation_rule = cited
         comment.save(update_fields=["text", "amended_at", "moderation_rule"])
+        thread_cache.thread_changed(site=site, article_id=comment.article_id)
         _close_reports(comment=comment, upheld=True, now=now)
         _audit_comment(site=site, actor=moderator, action=Action.AMEND, comment=comment,
                        now=now, rule=cited, reason=why, text_before=before,
@@ -496,6 +503,7 @@ def set_comment_mode(*, site: Site, actor: Person, article_id: int, mode: str,
             return article
         before = article.comment_mode
         Article.objects.filter(pk=article.pk, site=site).update(comment_mode=mode)
+        thread_cache.thread_changed(site=site, article_id=article.pk)
         article.comment_mode = mode
         _audit(site=site, actor=editor, action=Action.COMMENT_MODE, now=now, article=article,
                text_before=before, text_after=mode)

@@ -19,6 +19,8 @@ def come_back_url(context: template.Context) -> str:
     On the sign-in and sign-up pages themselves that would be a loop, so the `next` they
     were given is passed on instead (the view that follows it checks it is safe).
     """
+    if "come_back_to" in context:  # a shared body, rendered without a request
+        return str(context["come_back_to"])
     request = context.get("request")
     if request is None:
         return "/"
