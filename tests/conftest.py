@@ -12,6 +12,7 @@ from django.core.cache import cache
 from belowtheline.accounts.models import StaffRole, User
 from belowtheline.discussion import services, thread_cache
 from belowtheline.discussion.models import Article, RulesVersion
+from belowtheline.sites import config_cache
 from belowtheline.sites.models import Site
 from belowtheline.sites.services import seed_default_cover
 from tests.accounts.factories import SubscriptionFactory, UserFactory
@@ -28,6 +29,15 @@ def _fresh_cache():
     yield
     cache.clear()
     thread_cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_site_config():
+    """Each process keeps sites' rules, cover and sanctions in memory, keyed by site id and
+    config version: both repeat between tests, whose rows are rolled back."""
+    config_cache.forget_all()
+    yield
+    config_cache.forget_all()
 
 
 @pytest.fixture(autouse=True)

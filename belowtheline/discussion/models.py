@@ -5,9 +5,10 @@ by site without a join, and a site's data can never leak through a missing filte
 """
 
 from django.conf import settings
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Q
 
+from belowtheline.sites.config_cache import config_changed
 from belowtheline.sites.models import Site
 
 
@@ -232,6 +233,17 @@ class RulesVersion(models.Model):
         state = "published" if self.published_at else "draft"
         return f"{self.site} rules v{self.number} ({state})"
 
+    def save(self, *args: object, **kwargs: object) -> None:
+        with transaction.atomic():  # the rules in force may have changed: see Site.save
+            super().save(*args, **kwargs)  # type: ignore[arg-type]
+            config_changed(site_id=self.site_id)
+
+    def delete(self, *args: object, **kwargs: object) -> tuple[int, dict[str, int]]:
+        with transaction.atomic():
+            deleted = super().delete(*args, **kwargs)  # type: ignore[arg-type]
+            config_changed(site_id=self.site_id)
+        return deleted
+
     @property
     def is_published(self) -> bool:
         return self.published_at is not None
@@ -256,6 +268,11 @@ class Rule(models.Model):
     def __str__(self) -> str:
         return f"{self.number}. {self.title}"
 
+    def save(self, *args: object, **kwargs: object) -> None:
+        with transaction.atomic():  # the rules in force may have changed: see Site.save
+            super().save(*args, **kwargs)  # type: ignore[arg-type]
+            config_changed(site_id=self.site_id)
+
     def get_absolute_url(self) -> str:
         """The rule as it stood in its own version: a citation must not drift when the
         rules are revised."""
@@ -263,6 +280,12 @@ class Rule(models.Model):
 
         page = reverse("rules_version", args=[self.site.slug, self.rules_version.number])
         return f"{page}#{self.anchor}"
+
+    def delete(self, *args: object, **kwargs: object) -> tuple[int, dict[str, int]]:
+        with transaction.atomic():
+            deleted = super().delete(*args, **kwargs)  # type: ignore[arg-type]
+            config_changed(site_id=self.site_id)
+        return deleted
 
     @property
     def anchor(self) -> str:

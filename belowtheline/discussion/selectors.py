@@ -26,6 +26,7 @@ from belowtheline.discussion.models import (
     RulesAcceptance,
     RulesVersion,
 )
+from belowtheline.sites.config_cache import site_cached
 from belowtheline.sites.models import Site
 
 PAGE_SIZE = 50
@@ -105,14 +106,22 @@ def front_page_articles(*, site: Site) -> list[Article]:
 
 
 def current_rules(*, site: Site, with_rules: bool = True) -> RulesVersion | None:
-    """The latest published rules version, with its rules unless the caller only needs to
-    know which version is in force (one query fewer on every thread read)."""
-    versions = RulesVersion.objects.filter(site=site, published_at__isnull=False)
-    if with_rules:
-        versions = versions.prefetch_related(
-            Prefetch("rules", queryset=Rule.objects.filter(site=site))
+    """The latest published rules version, with its rules.
+
+    Asked on every post and thread read, it is read once per change of the site's
+    configuration (publishing a version moves `config_version`) and shared, read-only, by
+    the process's threads. `with_rules` is kept for callers that only need the version.
+    """
+
+    def load() -> RulesVersion | None:
+        return (
+            RulesVersion.objects.filter(site=site, published_at__isnull=False)
+            .prefetch_related(Prefetch("rules", queryset=Rule.objects.filter(site=site)))
+            .order_by("-number")
+            .first()
         )
-    return versions.order_by("-number").first()
+
+    return site_cached(site, "current-rules", load)
 
 
 def rules_history(*, site: Site) -> list[RulesVersion]:

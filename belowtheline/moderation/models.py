@@ -5,10 +5,11 @@ model refuses it, its queryset refuses it, and the admin shows it read-only.
 """
 
 from django.conf import settings
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Q
 
 from belowtheline.discussion.models import Article, Comment, Rule
+from belowtheline.sites.config_cache import config_changed
 from belowtheline.sites.models import CoverKind, Site
 
 
@@ -130,6 +131,17 @@ class Sanction(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} of {self.user} on {self.site}"
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        with transaction.atomic():  # what the publish rules decide changed: see Site.save
+            super().save(*args, **kwargs)  # type: ignore[arg-type]
+            config_changed(site_id=self.site_id)
+
+    def delete(self, *args: object, **kwargs: object) -> tuple[int, dict[str, int]]:
+        with transaction.atomic():
+            deleted = super().delete(*args, **kwargs)  # type: ignore[arg-type]
+            config_changed(site_id=self.site_id)
+        return deleted
 
 
 class ModeratorNote(models.Model):

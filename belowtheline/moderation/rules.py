@@ -8,17 +8,38 @@ from datetime import datetime, timedelta
 
 from django.utils import formats
 
+from belowtheline.accounts.models import User
 from belowtheline.discussion import hooks
 from belowtheline.discussion.hooks import NewComment, Outcome, Verdict
 from belowtheline.discussion.models import Article, Report
 from belowtheline.moderation.models import Sanction
-from belowtheline.moderation.selectors import active_sanction
+from belowtheline.sites.config_cache import site_cached
 from belowtheline.sites.cover import cover_at
 from belowtheline.sites.models import CoverKind, Site
 
 
 def _local(site: Site, instant: datetime) -> str:
     return formats.date_format(instant.astimezone(site.zone), "l j F, H:i")
+
+
+def _author_sanctions(site: Site, user_id: int) -> tuple[Sanction, ...]:
+    """The author's sanctions not lifted, read once per change of the site's configuration
+    (a sanction added or lifted moves `config_version`): each post asks three rules."""
+    return site_cached(site, ("sanctions", user_id), lambda: tuple(
+        Sanction.objects.filter(site=site, user_id=user_id, lifted_at__isnull=True)
+        .order_by("-created_at")
+    ))
+
+
+def active_sanction(*, site: Site, user: User, kind: str, now: datetime) -> Sanction | None:
+    """The author's sanction of this kind in force at `now` (the newest, if several)."""
+    return next(
+        (
+            sanction for sanction in _author_sanctions(site, user.pk)
+            if sanction.kind == kind and (sanction.ends_at is None or sanction.ends_at > now)
+        ),
+        None,
+    )
 
 
 def author_is_banned(new: NewComment, now: datetime) -> Verdict | None:

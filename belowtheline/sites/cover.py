@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from belowtheline.sites.config_cache import site_cached
 from belowtheline.sites.models import CoverException, CoverKind, CoverPeriod, Site
 
 MINUTES_A_DAY = 24 * 60
@@ -147,10 +148,16 @@ def _days(days: list[int]) -> str:
     return "on " + (", ".join(names[:-1]) + " and " + names[-1] if len(names) > 1 else names[0])
 
 
+def schedule(*, site: Site) -> CoverSchedule:
+    """The site's schedule, read once per change of its configuration (periods, exceptions
+    and time zone all move `config_version`): every post and thread read asks for it."""
+    return site_cached(site, "cover", lambda: CoverSchedule(site))
+
+
 def cover_at(*, site: Site, instant: datetime) -> CoverState:
     """What cover is in force at `instant`, and until when."""
-    return CoverSchedule(site).at(instant)
+    return schedule(site=site).at(instant)
 
 
 def describe_cover(*, site: Site) -> str:
-    return CoverSchedule(site).describe()
+    return site_cached(site, "cover-text", lambda: schedule(site=site).describe())

@@ -5,7 +5,9 @@ import zoneinfo
 
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
-from django.db import models
+from django.db import models, transaction
+
+from belowtheline.sites.config_cache import config_changed
 
 DEFAULT_SUBSCRIBER_ONLY_TEXT = (
     "Commenting is open to subscribers. Anyone can read the discussion; "
@@ -127,6 +129,25 @@ class Site(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def save(self, *args: object, **kwargs: object) -> None:
+        """Every change to a site moves its `config_version`, whoever saves it (admin, a
+        service, a loader), so no cache keyed by it can outlive the change.
+
+        A full save writes every field but the version itself: an instance read before
+        another change (a sanction, a schedule edit) must not put an older version back.
+        """
+        if self._state.adding or kwargs.get("force_insert"):
+            super().save(*args, **kwargs)  # type: ignore[arg-type]
+            return
+        if kwargs.get("update_fields") is None:
+            kwargs["update_fields"] = [
+                field.name for field in self._meta.concrete_fields
+                if not field.primary_key and field.name != "config_version"
+            ]
+        with transaction.atomic():
+            super().save(*args, **kwargs)  # type: ignore[arg-type]
+            self.config_version = config_changed(site_id=self.pk)
+
     @property
     def zone(self) -> zoneinfo.ZoneInfo:
         return zoneinfo.ZoneInfo(self.time_zone)
@@ -216,6 +237,17 @@ class CoverPeriod(models.Model):
     def __str__(self) -> str:
         return f"{self.get_weekday_display()} {self.starts:%H:%M}–{self.ends:%H:%M} {self.kind}"
 
+    def save(self, *args: object, **kwargs: object) -> None:
+        with transaction.atomic():  # the site's schedule changed: see Site.save
+            super().save(*args, **kwargs)  # type: ignore[arg-type]
+            config_changed(site_id=self.site_id)
+
+    def delete(self, *args: object, **kwargs: object) -> tuple[int, dict[str, int]]:
+        with transaction.atomic():
+            deleted = super().delete(*args, **kwargs)  # type: ignore[arg-type]
+            config_changed(site_id=self.site_id)
+        return deleted
+
     def clean(self) -> None:
         import datetime
 
@@ -245,3 +277,14 @@ class CoverException(models.Model):
 
     def __str__(self) -> str:
         return f"{self.date}: {self.get_kind_display()} {self.note}".strip()
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        with transaction.atomic():  # the site's schedule changed: see Site.save
+            super().save(*args, **kwargs)  # type: ignore[arg-type]
+            config_changed(site_id=self.site_id)
+
+    def delete(self, *args: object, **kwargs: object) -> tuple[int, dict[str, int]]:
+        with transaction.atomic():
+            deleted = super().delete(*args, **kwargs)  # type: ignore[arg-type]
+            config_changed(site_id=self.site_id)
+        return deleted

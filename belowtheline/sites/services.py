@@ -4,6 +4,7 @@ from datetime import time
 
 from django.db import transaction
 
+from belowtheline.sites.config_cache import config_changed
 from belowtheline.sites.models import CoverKind, CoverPeriod, Site
 
 
@@ -18,3 +19,4 @@ def seed_default_cover(*, site: Site) -> None:
                         kind=CoverKind.FULL_TIME)
             for day in range(5)
         )
+        config_changed(site_id=site.pk)  # bulk_create skips CoverPeriod.save
