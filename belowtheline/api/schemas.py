@@ -147,6 +147,33 @@ class ThreadOut(Schema):
     comments: list[CommentOut]
 
 
+class ThreadViewerOut(Schema):
+    """The reader's part of a thread page, to lay over the shared `ThreadOut` (fetched
+    without credentials, so that it can be cached and shared): apps that do so get the
+    same document the thread endpoint answers a signed-in reader."""
+
+    viewer: StandingOut
+    recommended_ids: list[int] = Field(
+        description="Comments of the thread the reader recommended: `viewer.recommended`."
+    )
+    reported_ids: list[int] = Field(
+        description="Comments of the thread the reader reported: `viewer.reported`."
+    )
+    own_ids: list[int] = Field(
+        description="The reader's comments on this page, whatever their state: `viewer.own`."
+    )
+    editable_ids: list[int] = Field(
+        description="Of those, the ones still inside the edit window: `viewer.can_edit`."
+    )
+    comments: list[CommentOut] = Field(
+        description="The reader's own comments on this page that others see as a placeholder "
+        "(held: it replaces the shared one of the same id) or not at all (awaiting approval: "
+        "a reply goes, in date order, among the replies of the top-level comment that is or "
+        "holds its `parent_id`; a top-level one is listed with the first page), as the reader "
+        "alone sees them."
+    )
+
+
 class DeletedOut(Schema):
     id: int
     state: str
@@ -327,7 +354,7 @@ class QueueItemOut(Schema):
     comment: QueueCommentOut
     open_reports: int
     reasons: dict[str, int] = Field(description="Open reports by reason.")
-    notes: list[str] = Field(description="What the reporters wrote.")
+    notes: list[str] = Field(description="What the first reporters wrote (three at most).")
     first_report_at: datetime | None = Field(description="The oldest open report.")
     legal_risk: bool
     score: float = Field(description="Priority among reported comments; legal risk first.")
@@ -336,7 +363,9 @@ class QueueItemOut(Schema):
 
 class QueueOut(Schema):
     tab: Literal["reported", "held", "recent"]
-    count: int
+    count: int = Field(description="Rows on this page (at most 50).")
+    next_after: str | None = Field(
+        description="Send as `after` for the next page; null on the last page.")
     items: list[QueueItemOut]
 
 

@@ -325,3 +325,29 @@ def clear() -> None:
     """Empty this process's memory (tests; `btl` commands that rebuild data in bulk)."""
     _l1.clear()
     fastpath.registry.clear()
+
+
+# --- added by the API's per-reader composition -------------------------------------------
+
+
+def page_is_shared_with(
+    *, site: Site, article: Article, viewer_id: int, page: int, unpublished_top_level: bool
+) -> bool:
+    """Whether the shared rendering's page (which comments, where the page ends) is also
+    this signed-in reader's, so that their answer can be the shared one with their part
+    laid over it.
+
+    It is not when they have a top-level comment awaiting approval: they alone see it, in
+    its place in the sort, so every page boundary after it moves for them. `viewer_overlay`
+    already lists such comments on the first page (`unpublished_top_level`); for a later
+    page one query asks. Rare (pre-moderated articles and authors), so those readers simply
+    get the thread rendered for them.
+    """
+    from belowtheline.discussion.models import Comment
+
+    if page == 1:
+        return not unpublished_top_level
+    return not Comment.objects.filter(
+        site=site, article=article, author_id=viewer_id, thread_root__isnull=True,
+        status=Comment.Status.PENDING,
+    ).exists()

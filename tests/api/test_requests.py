@@ -163,6 +163,7 @@ def test_the_openapi_description_lists_every_endpoint_with_its_errors(anonymous)
     }
     assert operations == {
         ("GET", "articles/{article_id}/thread"),
+        ("GET", "articles/{article_id}/thread/viewer"),
         ("GET", "thread"),
         ("POST", "articles/{article_id}/comments"),
         ("PATCH", "comments/{comment_id}"),
@@ -207,6 +208,15 @@ def test_the_openapi_description_lists_every_endpoint_with_its_errors(anonymous)
     thread = schema["paths"]["/api/v1/sites/{site}/articles/{article_id}/thread"]["get"]
     assert "`article_not_found`" in thread["responses"]["404"]["description"]
     assert {} in thread["security"]
+    # Served as stored bytes, the thread is still described by its schema.
+    assert thread["responses"]["200"]["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/ThreadOut"
+    }
+    assert "304" in thread["responses"]
+    viewer = schema["paths"]["/api/v1/sites/{site}/articles/{article_id}/thread/viewer"]["get"]
+    assert viewer["responses"]["200"]["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/ThreadViewerOut"
+    }
 
 
 def test_the_docs_page_uses_our_own_static_files(anonymous):
