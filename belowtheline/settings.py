@@ -165,6 +165,13 @@ if REDIS_URL:
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": os.environ.get("BTL_CACHE_PREFIX", "btl"),
+            # A Redis that has gone away must cost a request a fraction of a second, not
+            # hang it: callers decide what to do without it (see ratelimit.py).
+            "OPTIONS": {
+                "socket_connect_timeout": float(os.environ.get("BTL_REDIS_TIMEOUT", "0.5")),
+                "socket_timeout": float(os.environ.get("BTL_REDIS_TIMEOUT", "0.5")),
+                "health_check_interval": 30,
+            },
         }
     }
 else:

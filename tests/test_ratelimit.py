@@ -64,3 +64,36 @@ def test_limit_is_shared_through_redis_across_processes(redis_cache, settings):
     assert int(redis_cache.get(f"ratelimit:comment:42:{int(now.timestamp()) // 60}")) == 3
     with pytest.raises(RateLimited):
         check_rate_limit(kind="comment", who="42", now=now)
+
+
+@pytest.mark.redis
+def test_the_redis_counter_expires_after_its_window(redis_cache, settings):
+    now = clock.now()
+    check_rate_limit(kind="comment", who="7", now=now)
+    key = redis_cache.make_and_validate_key(f"ratelimit:comment:7:{int(now.timestamp()) // 60}")
+    ttl = redis_cache._cache.get_client(key).ttl(key)
+    assert 0 < ttl <= 61
+
+
+@pytest.fixture
+def redis_down(settings):
+    """A Redis cache that cannot be reached: nothing listens on port 1."""
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",
+            "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2},
+        }
+    }
+
+
+def test_comments_still_go_up_while_redis_is_down(site, article, subscriber, redis_down):
+    comment = services.post_comment(site=site, article=article, author=subscriber,
+                                    text="Posted while the cache was away")
+    assert Comment.objects.get(pk=comment.pk).text == "Posted while the cache was away"
+
+
+def test_sign_in_is_refused_with_503_while_redis_is_down(client, reader, redis_down):
+    response = client.post("/accounts/login/", {"username": "rita", "password": "x"})
+    assert response.status_code == 503
+    assert b"briefly unavailable" in response.content
