@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PUBLISHER_PORT ?= $(shell echo $$(( $(PORT) + 1 )))
 export PORT HOST PUBLISHER_PORT
 
-.PHONY: demo test lint serve clean
+.PHONY: demo test lint serve clean bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -38,6 +38,11 @@ test: $(VENV)/.dev
 lint: $(VENV)/.dev
 	$(BIN)/ruff check .
 	$(BIN)/btl makemigrations --check --dry-run
+
+## Benchmark: ours beside Isso 0.14 and the serving limit (wrk, nginx, Isso installed as
+## needed; BENCH_QUICK=1 for a short run). Prints one table, saved to var/bench/last-run.txt
+bench: $(VENV)/.runtime
+	$(BIN)/python bench/run.py
 
 clean:
 	rm -rf $(VENV) var

@@ -1,0 +1,41 @@
+"""The serving limit: the exact bytes of our hot page and API answer, from memory.
+
+A minimal ASGI app under granian: no routing beyond a dict, no framework, headers built
+once. Whatever this serves per second is the most any Python app on this machine could
+serve for those bytes; ours is reported as a fraction of it.
+
+BENCH_LIMIT_DIR names a directory of files: page.html and api.json.
+"""
+
+import os
+from pathlib import Path
+
+_DIR = Path(os.environ.get("BENCH_LIMIT_DIR", "var/bench/limit"))
+_TYPES = {"/page": (b"text/html; charset=utf-8", "page.html"),
+          "/api": (b"application/json; charset=utf-8", "api.json")}
+_BODIES = {}
+for _path, (_type, _name) in _TYPES.items():
+    _body = (_DIR / _name).read_bytes()
+    _BODIES[_path] = (
+        {"type": "http.response.start", "status": 200,
+         "headers": [(b"content-type", _type), (b"content-length", str(len(_body)).encode())]},
+        {"type": "http.response.body", "body": _body},
+    )
+_MISSING = (
+    {"type": "http.response.start", "status": 404, "headers": [(b"content-length", b"0")]},
+    {"type": "http.response.body", "body": b""},
+)
+
+
+async def app(scope, receive, send):  # noqa: ANN001, ANN201 - the ASGI signature
+    if scope["type"] == "lifespan":
+        while True:
+            message = await receive()
+            if message["type"] == "lifespan.startup":
+                await send({"type": "lifespan.startup.complete"})
+            elif message["type"] == "lifespan.shutdown":
+                await send({"type": "lifespan.shutdown.complete"})
+                return
+    start, body = _BODIES.get(scope["path"], _MISSING)
+    await send(start)
+    await send(body)
