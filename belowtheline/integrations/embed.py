@@ -27,6 +27,9 @@ EMBED_JS = Path(__file__).parent / "static" / "integrations" / "embed.js"
 # script: a day, revalidated by ETag in the background for a week.
 EMBED_CACHE = "public, max-age=86400, stale-while-revalidate=604800"
 PREFLIGHT_MAX_AGE = "86400"
+# Counts on a list page may lag by seconds: shared caches answer them for 10, and for a
+# minute more while they ask us again in the background.
+COUNTS_CACHE = "public, max-age=10, stale-while-revalidate=60"
 
 
 @functools.cache
@@ -119,9 +122,16 @@ def register_article(request: HttpRequest, *, site: Site, origin: str) -> HttpRe
 
 @cors_endpoint("GET")
 def counts(request: HttpRequest, *, site: Site, origin: str) -> HttpResponse:
-    """Comment counts for the `data-btl-count` elements of a list page."""
-    return JsonResponse(
+    """Comment counts for the `data-btl-count` elements of a list page.
+
+    Every reader of a list page asks for the same counts, so a CDN or the browser may keep
+    the answer a few seconds (`COUNTS_CACHE`); it is per origin (`Vary: Origin`, set by
+    the CORS wrapper) and the same for everyone, since the call carries no credentials.
+    """
+    response = JsonResponse(
         {"counts": services.comment_counts(
             site=site, origin=origin, urls=request.GET.getlist("url")
         )}
     )
+    response["Cache-Control"] = COUNTS_CACHE
+    return response
