@@ -176,3 +176,53 @@ def test_article_of_another_site_is_not_found(site, subscriber):
     with pytest.raises(DiscussionError) as exc:
         services.post_comment(site=site, article=foreign, author=subscriber, text="Hi")
     assert exc.value.status == 404
+
+
+# --- the write path: one transaction, few queries -------------------------------------------
+
+def _statements(context) -> list[str]:
+    return [query["sql"].lstrip().split(" ", 1)[0].upper() for query in context.captured_queries]
+
+
+def _one_transaction_holds_every_write(statements: list[str]) -> None:
+    """Inside the test's own transaction every atomic() is a savepoint: exactly one here,
+    and no INSERT, UPDATE or DELETE outside it (the rate-limit counter is in the cache)."""
+    assert statements.count("SAVEPOINT") == 1
+    start, end = statements.index("SAVEPOINT"), statements.index("RELEASE")
+    outside = statements[:start] + statements[end:]
+    assert not {"INSERT", "UPDATE", "DELETE"} & set(outside)
+
+
+def test_a_post_is_one_transaction_of_eight_queries(
+    covered_site, article, subscriber, django_assert_num_queries
+):
+    services.post_comment(site=covered_site, article=article, author=subscriber, text="Warm")
+    # Subscription and rules acceptance read; then, in one transaction: the comment, the
+    # article's count, the site's webhook endpoints, the thread's version. Rules, cover and
+    # sanctions come from memory.
+    with django_assert_num_queries(8) as context:
+        services.post_comment(site=covered_site, article=article, author=subscriber,
+                              text="Second thoughts")
+    _one_transaction_holds_every_write(_statements(context))
+
+
+def test_a_post_with_a_subscriber_token_is_one_transaction_end_to_end(
+    site, rules, article, django_assert_max_num_queries
+):
+    from django.test import Client
+
+    from tests.api.test_bearer_tokens import SECRET, bearer, token
+
+    site.sso_algorithm, site.sso_secret = "HS256", SECRET
+    site.save()
+    client, auth = Client(), bearer(token(site))
+    path = f"/api/v1/sites/{site.slug}/articles/{article.pk}/comments"
+    client.post(f"/api/v1/sites/{site.slug}/rules/acceptance", content_type="application/json",
+                **auth)
+    assert client.post(path, {"text": "Warm"}, content_type="application/json",
+                       **auth).status_code == 201
+    with django_assert_max_num_queries(12) as context:
+        response = client.post(path, {"text": "As a reader with a token"},
+                               content_type="application/json", **auth)
+    assert response.status_code == 201
+    _one_transaction_holds_every_write(_statements(context))
