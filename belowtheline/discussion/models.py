@@ -88,6 +88,19 @@ class Comment(models.Model):
     moderation_rule = models.ForeignKey(
         "Rule", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    # Its open reports, summed up for the moderation queue by discussion/reports.py in the
+    # same transaction as every filing and closing, so the queue never counts reports.
+    open_report_count = models.PositiveIntegerField(default=0)
+    has_open_legal_report = models.BooleanField(default=False)
+    first_open_report_at = models.DateTimeField(null=True, blank=True)
+    open_report_weight = models.PositiveIntegerField(
+        default=0, help_text="The open reports, each weighted by its reporter's record, "
+        "in thousandths of a point."
+    )
+    # The queue's sort keys (see discussion/reports.py): rising while the first open report
+    # is under a day old, settled after. Null with no open reports.
+    queue_rising_key = models.BigIntegerField(null=True, blank=True)
+    queue_settled_key = models.PositiveIntegerField(null=True, blank=True)
 
     class Meta:
         ordering = ["created_at", "pk"]
@@ -95,6 +108,31 @@ class Comment(models.Model):
             models.Index(fields=["article", "thread_root", "created_at"]),
             models.Index(fields=["article", "thread_root", "recommendation_count"]),
             models.Index(fields=["site", "author", "created_at"]),
+            # The Held tab and its count; All recent, newest first.
+            models.Index(fields=["site", "status", "status_changed_at"],
+                         name="comment_site_status"),
+            models.Index(fields=["site", "created_at"], name="comment_site_recent"),
+            # The Reported tab merges two index walks, over reported comments only
+            # (partial indexes: a million quiet comments cost them nothing). Conditions
+            # are IS [NOT] NULL tests, which SQLite can match without knowing parameters.
+            models.Index(
+                fields=["site", "has_open_legal_report", "queue_rising_key", "-id"],
+                name="comment_queue_rising",
+                condition=Q(first_open_report_at__isnull=False,
+                            queue_settled_key__isnull=True),
+            ),
+            models.Index(
+                fields=["site", "has_open_legal_report", "queue_settled_key",
+                        "queue_rising_key", "-id"],
+                name="comment_queue_settled",
+                condition=Q(queue_settled_key__isnull=False),
+            ),
+            models.Index(
+                fields=["site", "first_open_report_at"],
+                name="comment_queue_settling",
+                condition=Q(first_open_report_at__isnull=False,
+                            queue_settled_key__isnull=True),
+            ),
         ]
         constraints = [
             models.CheckConstraint(
@@ -178,10 +216,17 @@ class Report(models.Model):
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.OPEN)
     created_at = models.DateTimeField()
     decided_at = models.DateTimeField(null=True, blank=True)
+    # What the report counts towards the comment's priority, in thousandths of a point:
+    # the reporter's track record when they filed it (discussion/reports.py).
+    weight = models.PositiveSmallIntegerField(default=750)
 
     class Meta:
         ordering = ["created_at", "pk"]
-        indexes = [models.Index(fields=["site", "status", "created_at"])]
+        indexes = [
+            models.Index(fields=["site", "status", "created_at"]),
+            # A reporter's track record, read at every filing.
+            models.Index(fields=["site", "reporter", "status"], name="report_reporter_record"),
+        ]
         constraints = [
             models.UniqueConstraint(fields=["comment", "reporter"], name="one_report_per_reader"),
             models.CheckConstraint(

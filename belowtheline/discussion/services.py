@@ -18,6 +18,7 @@ from belowtheline.accounts.errors import NotASubscriber, NotSignedIn
 from belowtheline.accounts.models import User
 from belowtheline.accounts.selectors import is_site_admin, is_subscriber
 from belowtheline.discussion import hooks, selectors, thread_cache
+from belowtheline.discussion import reports as report_figures
 from belowtheline.discussion.errors import Conflict, DiscussionError, Forbidden, NotFound
 from belowtheline.discussion.hooks import NewComment, Outcome, report_filed_hooks
 from belowtheline.discussion.models import (
@@ -356,6 +357,11 @@ def report_comment(
                 site=site, comment=comment, user=reader, defaults={"created_at": now}
             )
         return ReportOutcome(reported=False, message=DISAGREE_ANSWER)
+    # The reporter's record as it stands now is what this report counts for, for good:
+    # a comment's place in the queue does not shift when other reports are decided.
+    weight = report_figures.reporter_weight(
+        report_figures.reporter_record(site=site, reporter_id=reader.pk)
+    )
     try:
         with transaction.atomic():
             report = Report.objects.create(
@@ -365,7 +371,9 @@ def report_comment(
                 reason=reason,
                 note=clean_note,
                 created_at=now,
+                weight=weight,
             )
+            report_figures.record_filed(report)
             # Before the filed-report hooks, so that a hold they trigger follows it.
             hooks.emit(site=site, event="report.created", payload=report, now=now)
             for hook in report_filed_hooks():

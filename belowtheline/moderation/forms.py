@@ -25,6 +25,7 @@ class QueueQuery:
     article_id: int | None = None
     reason: str | None = None
     search: str = ""
+    after: str | None = None  # where the page starts: the cursor the previous page gave
 
 
 class QueueQueryForm(forms.Form):
@@ -37,6 +38,7 @@ class QueueQueryForm(forms.Form):
     article = forms.IntegerField(min_value=1, required=False)
     reason = forms.ChoiceField(choices=Report.Reason.choices, required=False)
     q = forms.CharField(max_length=MAX_SEARCH_LENGTH, required=False)
+    after = forms.CharField(required=False, strip=False)  # checked by the selector
 
     def query(self) -> QueueQuery:
         """The valid values, each invalid one dropped on its own."""
@@ -47,6 +49,7 @@ class QueueQueryForm(forms.Form):
             article_id=data.get("article"),
             reason=data.get("reason") or None,
             search=(data.get("q") or "").strip(),
+            after=data.get("after") or None,
         )
 
 

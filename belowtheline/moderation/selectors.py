@@ -1,22 +1,33 @@
 """Reads for the staff side: who may moderate, the queue in priority order, an author's
 record, the audit trail. Site first, always."""
 
+import base64
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import Count, Exists, Max, OuterRef, Q
+from django.db.models import Count, Exists, F, Max, OuterRef, Q, Window
+from django.db.models.fields.tuple_lookups import (
+    TupleGreaterThan,
+    TupleLessThan,
+    TupleLessThanOrEqual,
+)
+from django.db.models.functions import RowNumber
 
 from belowtheline.accounts.models import StaffRole, Subscription, User
+from belowtheline.discussion import reports as report_figures
 from belowtheline.discussion.models import Comment, Report
-from belowtheline.moderation.errors import NotFound
+from belowtheline.moderation.errors import ModerationError, NotFound
 from belowtheline.moderation.models import AuditEntry, ModeratorNote, Sanction
 from belowtheline.sites.models import Site
 
 MODERATING_ROLES = (StaffRole.Role.MODERATOR, StaffRole.Role.EDITOR, StaffRole.Role.ADMIN)
 EDITING_ROLES = (StaffRole.Role.EDITOR, StaffRole.Role.ADMIN)
-QUEUE_LIMIT = 200
+QUEUE_LIMIT = 200  # the Decided tab and the audit trail's API page
+PAGE_SIZE = 50  # rows a page in the Reported, Held and All recent tabs
+NOTES_SHOWN = 3  # reporters' notes in a queue row; the comment's page shows them all
+NOTES_ON_COMMENT_PAGE = 100
 
 
 def moderated_sites(*, user: User | AnonymousUser) -> list[Site]:
@@ -53,36 +64,22 @@ def active_sanctions(
     return found
 
 
-def reporter_track_records(*, site: Site, reporter_ids: list[int]) -> dict[int, float | None]:
-    """Share of each reporter's decided reports that were upheld; None with no history."""
-    rows = (
-        Report.objects.filter(site=site, reporter_id__in=reporter_ids)
-        .exclude(status=Report.Status.OPEN)
-        .values("reporter_id")
-        .annotate(
-            decided=Count("pk"), upheld=Count("pk", filter=Q(status=Report.Status.UPHELD))
-        )
-    )
-    records: dict[int, float | None] = dict.fromkeys(reporter_ids)
-    for row in rows:
-        records[row["reporter_id"]] = row["upheld"] / row["decided"]
-    return records
-
-
 def report_priority(
     *, open_reports: int, reporter_records: list[float | None], age_hours: float
 ) -> float:
     """How urgently a reported comment needs a moderator, legal risk aside (it goes first
-    whatever its score).
+    whatever its score), in points.
 
-    Each report counts, weighted by its reporter's record: a reporter whose past reports
-    were always upheld counts 1.25, one never upheld 0.25, and one with no history 0.75.
-    Age adds up to two points over the first day, so that a comment with a single report
-    is not left at the bottom for ever.
+    Each report counts, weighted by its reporter's record when they filed it: a reporter
+    whose past reports were always upheld counts 1.25, one never upheld 0.25, and one with
+    no history 0.75. Age adds up to two points over the first day, so that a comment with
+    a single report is not left at the bottom for ever. The queue keeps the same figures
+    on each comment (`discussion.reports`), in thousandths of a point.
     """
-    weights = [0.25 + (0.5 if record is None else record) for record in reporter_records]
-    weights += [0.75] * max(0, open_reports - len(weights))
-    return round(sum(weights) + min(max(age_hours, 0.0), 24.0) / 12.0, 3)
+    weights = [report_figures.reporter_weight(record) for record in reporter_records]
+    weights += [report_figures.WEIGHT_UNKNOWN] * max(0, open_reports - len(weights))
+    age = min(max(age_hours, 0.0) / 24.0, 1.0) * report_figures.AGE_CAP
+    return round((sum(weights) + age) / 1000, 3)
 
 
 @dataclass
@@ -124,20 +121,28 @@ def author_records(*, site: Site, user_ids: list[int], now: datetime) -> dict[in
 
 @dataclass
 class QueueItem:
-    """One comment in the queue, in context, with what a moderator needs to decide."""
+    """One comment in the queue, in context, with what its row shows: the report count,
+    the reasons with their counts and the first few notes, never every report."""
 
     comment: Comment
-    reports: list[Report] = field(default_factory=list)
+    open_reports: int = 0
     reasons: Counter[str] = field(default_factory=Counter)
+    notes: list[str] = field(default_factory=list)
+    more_notes: int = 0  # notes of open reports not shown in the row
     first_report_at: datetime | None = None
     legal_risk: bool = False
     score: float = 0.0
     author: AuthorRecord | None = None
     last_decision_id: int = 0  # sent back with an action: a later decision wins nothing
 
-    @property
-    def notes(self) -> list[str]:
-        return [r.note for r in self.reports if r.note]
+
+@dataclass(frozen=True)
+class QueuePage:
+    """One page of a tab: its rows, and the `after` cursor of the next page (None on the
+    last)."""
+
+    items: list[QueueItem]
+    next_after: str | None = None
 
 
 @dataclass(frozen=True)
@@ -162,18 +167,99 @@ def _filtered(comments, filters: QueueFilters):  # type: ignore[no-untyped-def]
     return comments
 
 
-def _with_context(site: Site, comments: list[Comment], now: datetime) -> list[QueueItem]:
+# --- cursors: where the next page starts ---------------------------------------------------
+#
+# A cursor is the sort key of the last row shown and its id, so the next page is an index
+# range from there, however deep: no OFFSET. It is opaque to callers (base64 of a short
+# text naming its tab) and checked field by field; anything else is a 400, never a 500.
+
+_CURSOR_FIELDS = {"reported": 4, "held": 2, "recent": 2}
+_MAX_KEY = 2**62
+
+
+def _encode_cursor(tab: str, *values: int) -> str:
+    text = ".".join([tab, *(str(v) for v in values)])
+    return base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
+
+
+def decode_cursor(*, tab: str, after: str) -> tuple[int, ...]:
+    """The sort key an `after` cursor of this tab carries; `cursor_invalid` otherwise."""
+    bad = ModerationError("cursor_invalid",
+                          "That page of the queue no longer exists: start from the first page.",
+                          field="after")
+    if len(after) > 200:
+        raise bad
+    try:
+        text = base64.urlsafe_b64decode(after + "=" * (-len(after) % 4)).decode("ascii")
+    except (ValueError, UnicodeDecodeError):
+        raise bad from None
+    parts = text.split(".")
+    if parts[0] != tab or len(parts) != _CURSOR_FIELDS.get(tab, -1) + 1:
+        raise bad
+    try:
+        values = tuple(int(part) for part in parts[1:])
+    except ValueError:
+        raise bad from None
+    if any(abs(v) > _MAX_KEY for v in values) or values[-1] < 1:
+        raise bad
+    return values
+
+
+def _micros(instant: datetime) -> int:
+    delta = instant - _EPOCH
+    return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
+
+
+def _instant(micros: int) -> datetime:
+    try:
+        return _EPOCH + timedelta(microseconds=micros)
+    except OverflowError:
+        raise ModerationError("cursor_invalid", "That page of the queue no longer exists: "
+                              "start from the first page.", field="after") from None
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+# --- rows in context -----------------------------------------------------------------------
+
+def _with_context(site: Site, comments: list[Comment], now: datetime, *,
+                  notes_shown: int = NOTES_SHOWN) -> list[QueueItem]:
+    """The rows of a page, in a fixed number of queries whatever the queue's size: the
+    reasons and the first notes of the page's comments, their latest decisions, and their
+    authors' records."""
     ids = [c.pk for c in comments]
-    items = {c.pk: QueueItem(comment=c) for c in comments}
-    for report in Report.objects.filter(site=site, comment_id__in=ids,
-                                        status=Report.Status.OPEN).order_by("created_at"):
-        item = items[report.comment_id]
-        item.reports.append(report)
-        item.reasons[report.reason] += 1
-        if item.first_report_at is None:
-            item.first_report_at = report.created_at
-        if report.reason == Report.Reason.LEGAL_RISK:
-            item.legal_risk = True
+    items = {
+        c.pk: QueueItem(
+            comment=c,
+            open_reports=c.open_report_count,
+            first_report_at=c.first_open_report_at,
+            legal_risk=c.has_open_legal_report,
+            score=report_figures.queue_score(
+                weight=c.open_report_weight, rising_key=c.queue_rising_key,
+                settled_key=c.queue_settled_key, now=now) / 1000,
+        )
+        for c in comments
+    }
+    reported = [c.pk for c in comments if c.open_report_count]
+    open_reports = Report.objects.filter(site=site, comment_id__in=reported,
+                                         status=Report.Status.OPEN)
+    noted: Counter[int] = Counter()
+    for row in (open_reports.values("comment_id", "reason")
+                .annotate(n=Count("pk"), noted=Count("pk", filter=~Q(note="")))
+                .order_by()):
+        items[row["comment_id"]].reasons[row["reason"]] += row["n"]
+        noted[row["comment_id"]] += row["noted"]
+    first_notes = (
+        open_reports.exclude(note="")
+        .annotate(place=Window(RowNumber(), partition_by=[F("comment_id")],
+                               order_by=[F("created_at").asc(), F("pk").asc()]))
+        .filter(place__lte=notes_shown)
+        .order_by("comment_id", "place")
+        .values_list("comment_id", "note")
+    )
+    for comment_id, note in first_notes:
+        items[comment_id].notes.append(note)
     latest = (
         AuditEntry.objects.filter(site=site, comment_id__in=ids)
         .values("comment_id").annotate(last=Max("pk")).values_list("comment_id", "last")
@@ -181,19 +267,10 @@ def _with_context(site: Site, comments: list[Comment], now: datetime) -> list[Qu
     last_ids = dict(latest)
     records = author_records(site=site, user_ids=sorted({c.author_id for c in comments}),
                              now=now)
-    reporter_ids = sorted({r.reporter_id for i in items.values() for r in i.reports})
-    track = reporter_track_records(site=site, reporter_ids=reporter_ids)
     for item in items.values():
         item.author = records[item.comment.author_id]
         item.last_decision_id = last_ids.get(item.comment.pk, 0)
-        if item.reports:
-            age = (now - item.first_report_at).total_seconds() / 3600 if item.first_report_at \
-                else 0.0
-            item.score = report_priority(
-                open_reports=len(item.reports),
-                reporter_records=[track.get(r.reporter_id) for r in item.reports],
-                age_hours=age,
-            )
+        item.more_notes = noted[item.comment.pk] - len(item.notes)
     return [items[i] for i in ids]
 
 
@@ -203,44 +280,123 @@ def _base(site: Site):  # type: ignore[no-untyped-def]
     )
 
 
-def reported_queue(*, site: Site, now: datetime,
-                   filters: QueueFilters = QueueFilters()) -> list[QueueItem]:
-    """Comments with open reports: legal risk first, then by priority score."""
-    open_reports = Report.objects.filter(site=site, comment=OuterRef("pk"),
-                                         status=Report.Status.OPEN)
+# --- the tabs --------------------------------------------------------------------------------
+
+def _reported_key(comment: Comment, now: datetime) -> tuple[bool, int, int, int]:
+    """Where a comment sits in the Reported tab: legal risk first, then the priority score,
+    then the older first report, then the older comment. Largest first."""
+    score = report_figures.queue_score(
+        weight=comment.open_report_weight, rising_key=comment.queue_rising_key,
+        settled_key=comment.queue_settled_key, now=now)
+    return (comment.has_open_legal_report, score, comment.queue_rising_key or 0, -comment.pk)
+
+
+def _reported_comments(site: Site, now: datetime, filters: QueueFilters,
+                       after: tuple[int, ...] | None, size: int) -> list[Comment]:
+    """The next `size` + 1 reported comments in queue order, from two index walks merged.
+
+    Comments whose first open report is a day old score weight + the age cap: walked in the
+    settled index by (legal risk, weight). Younger ones score their rising key + the age
+    units of now: walked in the rising index by (legal risk, rising key). Each walk stops
+    after `size` + 1 rows, so a page costs the same at ten reports or a million. The tie
+    breaks (rising key, then id) are the same in both walks and in `_reported_key`.
+    """
+    report_figures.settle_open_reports(site=site, now=now)
+    comments = _filtered(_base(site), filters)
     if filters.reason:
-        open_reports = open_reports.filter(reason=filters.reason)
-    comments = _filtered(_base(site).filter(Exists(open_reports)), filters)
-    items = _with_context(site, list(comments.order_by("pk")[:QUEUE_LIMIT]), now)
-    return sorted(
-        items,
-        key=lambda i: (not i.legal_risk, -i.score, i.first_report_at or now, i.comment.pk),
-    )
+        comments = comments.filter(Exists(Report.objects.filter(
+            site=site, comment=OuterRef("pk"), status=Report.Status.OPEN,
+            reason=filters.reason)))
+    legal, rising = F("has_open_legal_report"), F("queue_rising_key")
+    settled = comments.filter(queue_settled_key__isnull=False).order_by(
+        "-has_open_legal_report", "-queue_settled_key", "-queue_rising_key", "pk")
+    young = comments.filter(first_open_report_at__isnull=False,
+                            queue_settled_key__isnull=True).order_by(
+        "-has_open_legal_report", "-queue_rising_key", "pk")
+    if after is not None:
+        was_legal, score, key, pk = bool(after[0]), after[1], after[2], after[3]
+        weight = score - report_figures.AGE_CAP
+        settled = settled.filter(
+            TupleLessThanOrEqual((legal, F("queue_settled_key"), rising),
+                                 (was_legal, weight, key))
+        ).exclude(has_open_legal_report=was_legal, queue_settled_key=weight,
+                  queue_rising_key=key, pk__lte=pk)
+        # A young comment's score is its rising key + now's age units: the cursor's score
+        # names the key a young comment would need to tie with it.
+        tie = score - report_figures.age_units(now)
+        if tie < key:
+            young = young.filter(TupleLessThanOrEqual((legal, rising), (was_legal, tie)))
+        elif tie == key:
+            young = young.filter(
+                TupleLessThanOrEqual((legal, rising), (was_legal, tie))
+            ).exclude(has_open_legal_report=was_legal, queue_rising_key=tie, pk__lte=pk)
+        else:
+            young = young.filter(TupleLessThan((legal, rising), (was_legal, tie)))
+    found = [*settled[: size + 1], *young[: size + 1]]
+    found.sort(key=lambda c: _reported_key(c, now), reverse=True)
+    return found[: size + 1]
 
 
-def held_queue(*, site: Site, now: datetime,
-               filters: QueueFilters = QueueFilters()) -> list[QueueItem]:
+def reported_queue(*, site: Site, now: datetime, filters: QueueFilters = QueueFilters(),
+                   after: str | None = None, size: int = PAGE_SIZE) -> QueuePage:
+    """Comments with open reports: legal risk first, then by priority score, `size` a page.
+
+    The order moves while a moderator pages (reports come in, ages grow): the next page
+    starts after the last row shown, so nothing is shown twice; a comment that rose past it
+    meanwhile is on the first page again."""
+    cursor = decode_cursor(tab="reported", after=after) if after else None
+    found = _reported_comments(site, now, filters, cursor, size)
+    page = found[:size]
+    next_after = None
+    if len(found) > size:
+        legal, score, key, pk = _reported_key(page[-1], now)
+        next_after = _encode_cursor("reported", int(legal), score, key, -pk)
+    return QueuePage(_with_context(site, page, now), next_after)
+
+
+def held_queue(*, site: Site, now: datetime, filters: QueueFilters = QueueFilters(),
+               after: str | None = None, size: int = PAGE_SIZE) -> QueuePage:
     """Held out of view, or awaiting approval: oldest first, they have waited longest."""
     comments = _filtered(
         _base(site).filter(status__in=[Comment.Status.HELD, Comment.Status.PENDING]), filters
-    )
-    return _with_context(site, list(comments.order_by("status_changed_at", "pk")[:QUEUE_LIMIT]),
-                         now)
+    ).order_by("status_changed_at", "pk")
+    if after:
+        since, pk = decode_cursor(tab="held", after=after)
+        comments = comments.filter(
+            TupleGreaterThan((F("status_changed_at"), F("pk")), (_instant(since), pk)))
+    found = list(comments[: size + 1])
+    page = found[:size]
+    next_after = None
+    if len(found) > size:
+        last = page[-1]
+        next_after = _encode_cursor(
+            "held", _micros(last.status_changed_at or last.created_at), last.pk)
+    return QueuePage(_with_context(site, page, now), next_after)
 
 
-def recent_queue(*, site: Site, now: datetime,
-                 filters: QueueFilters = QueueFilters()) -> list[QueueItem]:
+def recent_queue(*, site: Site, now: datetime, filters: QueueFilters = QueueFilters(),
+                 after: str | None = None, size: int = PAGE_SIZE) -> QueuePage:
     """Every new comment, newest first, for sweeps of a busy thread."""
-    comments = _filtered(_base(site), filters)
-    return _with_context(site, list(comments.order_by("-created_at", "-pk")[:QUEUE_LIMIT]), now)
+    comments = _filtered(_base(site), filters).order_by("-created_at", "-pk")
+    if after:
+        since, pk = decode_cursor(tab="recent", after=after)
+        comments = comments.filter(
+            TupleLessThan((F("created_at"), F("pk")), (_instant(since), pk)))
+    found = list(comments[: size + 1])
+    page = found[:size]
+    next_after = None
+    if len(found) > size:
+        next_after = _encode_cursor("recent", _micros(page[-1].created_at), page[-1].pk)
+    return QueuePage(_with_context(site, page, now), next_after)
 
 
 def queue_item(*, site: Site, comment_id: int, now: datetime) -> QueueItem:
-    """One comment in context, as a queue row shows it: for its page in the dashboard."""
+    """One comment in context, as a queue row shows it: for its page in the dashboard, with
+    every note of its open reports."""
     comment = _base(site).filter(pk=comment_id).first()
     if comment is None:
         raise NotFound("comment_not_found", "That comment does not exist.")
-    return _with_context(site, [comment], now)[0]
+    return _with_context(site, [comment], now, notes_shown=NOTES_ON_COMMENT_PAGE)[0]
 
 
 def author_on_site(*, site: Site, user_id: int) -> User:
@@ -260,15 +416,15 @@ def author_on_site(*, site: Site, user_id: int) -> User:
 
 
 def queue_counts(*, site: Site) -> dict[str, int]:
-    """How many comments wait in each tab, for the tab labels: two counts, whatever the load."""
-    reported = (
-        Report.objects.filter(site=site, status=Report.Status.OPEN)
-        .values("comment_id").distinct().count()
-    )
+    """How many comments wait in each tab, for the tab labels: index-only counts over the
+    reported and the held comments, never over reports."""
+    young = Comment.objects.filter(site=site, first_open_report_at__isnull=False,
+                                   queue_settled_key__isnull=True).count()
+    settled = Comment.objects.filter(site=site, queue_settled_key__isnull=False).count()
     held = Comment.objects.filter(
         site=site, status__in=[Comment.Status.HELD, Comment.Status.PENDING]
     ).count()
-    return {"reported": reported, "held": held}
+    return {"reported": young + settled, "held": held}
 
 
 def decided(*, site: Site, limit: int = QUEUE_LIMIT) -> list[AuditEntry]:

@@ -17,6 +17,7 @@ from belowtheline import clock
 from belowtheline.accounts.models import Notification, User
 from belowtheline.accounts.selectors import is_site_admin, staff_role
 from belowtheline.discussion import hooks, thread_cache
+from belowtheline.discussion import reports as report_figures
 from belowtheline.discussion import services as discussion
 from belowtheline.discussion.errors import NotFound as DiscussionNotFound
 from belowtheline.discussion.models import Article, Comment, Report, Rule
@@ -176,7 +177,11 @@ def _rule_words(rule: Rule | None) -> str:
 
 
 def _close_reports(*, comment: Comment, upheld: bool, now: datetime) -> None:
-    """Decide the open reports on a comment and tell each reporter, without naming anyone."""
+    """Decide the open reports on a comment and tell each reporter, without naming anyone.
+
+    Every caller holds the comment's lock (`_decidable`, `_comment`): the comment's
+    open-report figures are reset with the reports, and a report filed meanwhile adds
+    itself afterwards."""
     reports = list(
         Report.objects.filter(site_id=comment.site_id, comment=comment,
                               status=Report.Status.OPEN).select_related("reporter")
@@ -187,6 +192,7 @@ def _close_reports(*, comment: Comment, upheld: bool, now: datetime) -> None:
     Report.objects.filter(site_id=comment.site_id, pk__in=[r.pk for r in reports]).update(
         status=status, decided_at=now
     )
+    report_figures.record_closed(comment)
     outcome = (
         "Our moderators agreed and have acted on it." if upheld
         else "Our moderators looked at it and found that it does not break the rules, so "

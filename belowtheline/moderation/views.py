@@ -32,7 +32,7 @@ from belowtheline.discussion import selectors as discussion
 from belowtheline.discussion.models import Article, Comment, Report
 from belowtheline.errors import BtlError
 from belowtheline.moderation import forms, selectors, services
-from belowtheline.moderation.errors import AlreadyDecided, NotAllowed, NotFound
+from belowtheline.moderation.errors import AlreadyDecided, ModerationError, NotAllowed, NotFound
 from belowtheline.moderation.forms import cleaned
 from belowtheline.moderation.models import AuditEntry, Sanction
 from belowtheline.moderation.selectors import QueueFilters, QueueItem
@@ -53,6 +53,11 @@ EMPTY_TABS = {
     "held": "Nothing is held or awaiting approval.",
     "recent": "No comments yet.",
     "decided": "No decisions yet.",
+}
+QUEUE_TABS = {
+    "reported": selectors.reported_queue,
+    "held": selectors.held_queue,
+    "recent": selectors.recent_queue,
 }
 # The queue shows a reason in a word or two; the reader's form spells out its examples.
 REASON_SHORT = {value: label.split(" (")[0] for value, label in Report.Reason.choices}
@@ -216,12 +221,14 @@ def _queue_page(request: HttpRequest, site: Site, query: QueryDict, *, here: str
     filters = QueueFilters(article_id=article_id, reason=reason, search=search)
     items: list[QueueItem] = []
     entries: list[AuditEntry] = []
-    if tab == "reported":
-        items = selectors.reported_queue(site=site, now=now, filters=filters)
-    elif tab == "held":
-        items = selectors.held_queue(site=site, now=now, filters=filters)
-    elif tab == "recent":
-        items = selectors.recent_queue(site=site, now=now, filters=filters)
+    next_after: str | None = None
+    if tab in QUEUE_TABS:
+        try:
+            page = QUEUE_TABS[tab](site=site, now=now, filters=filters, after=wanted.after)
+        except ModerationError as bad_cursor:  # an old or hand-made page link: page one
+            error = error or bad_cursor
+            page = QUEUE_TABS[tab](site=site, now=now, filters=filters)
+        items, next_after = page.items, page.next_after
     else:
         entries = selectors.decided(site=site)
 
@@ -251,6 +258,11 @@ def _queue_page(request: HttpRequest, site: Site, query: QueryDict, *, here: str
             for key, label in TAB_LABELS.items()
         ],
         "rows": _rows(items, problem),
+        "page_size": selectors.PAGE_SIZE,
+        "paged": bool(wanted.after) and error is None,
+        "first_page_url": _queue_url(site, tab=tab, **kept, reason=reason),
+        "next_url": _queue_url(site, tab=tab, **kept, reason=reason, after=next_after)
+        if next_after else None,
         "entries": entries,
         "empty": EMPTY_TABS[tab],
         "filters": {"article": article_id, "reason": reason or "", "q": search},
@@ -308,7 +320,7 @@ def _user_page(request: HttpRequest, site: Site, user_id: int, *, here: str,
     person = selectors.author_on_site(site=site, user_id=user_id)
     record = selectors.author_records(site=site, user_ids=[person.pk], now=now)[person.pk]
     items = selectors.recent_queue(site=site, now=now,
-                                   filters=QueueFilters(author_id=person.pk))
+                                   filters=QueueFilters(author_id=person.pk)).items
     context = {
         **_frame(request, site, now, here),
         "person": person,

@@ -51,10 +51,10 @@ def test_reported_tab_puts_legal_risk_first_then_score(site, comments, readers, 
         services.remove_comment(site=site, actor=moderator, comment_id=old.pk, rule=3)
     discussion.report_comment(site=site, comment_id=trusted.pk, reporter=readers[4],
                               reason="spam", now=now)
-    queue = selectors.reported_queue(site=site, now=now)
+    queue = selectors.reported_queue(site=site, now=now).items
     assert [item.comment for item in queue] == [legal, busy, trusted, quiet]
     busy_item = queue[1]
-    assert (len(busy_item.reports), busy_item.reasons["abusive"]) == (3, 3)
+    assert (busy_item.open_reports, busy_item.reasons["abusive"]) == (3, 3)
     assert queue[0].legal_risk
 
 
@@ -66,13 +66,14 @@ def test_queue_filters_by_reason_article_and_search(site, comments, readers):
     discussion.report_comment(site=site, comment_id=comments[1].pk, reporter=readers[0],
                               reason="off_topic")
     now = clock.now()
-    spam = selectors.reported_queue(site=site, now=now, filters=QueueFilters(reason="spam"))
+    spam = selectors.reported_queue(site=site, now=now, filters=QueueFilters(reason="spam")).items
     assert [i.comment for i in spam] == [comments[0]]
-    found = selectors.reported_queue(site=site, now=now, filters=QueueFilters(search="ment 1"))
+    found = selectors.reported_queue(site=site, now=now,
+                                     filters=QueueFilters(search="ment 1")).items
     assert [i.comment for i in found] == [comments[1]]
     elsewhere = ArticleFactory(site=site)
     assert selectors.reported_queue(site=site, now=now,
-                                    filters=QueueFilters(article_id=elsewhere.pk)) == []
+                                    filters=QueueFilters(article_id=elsewhere.pk)).items == []
 
 
 def test_queue_shows_the_authors_record(site, comments, readers, moderator, subscriber):
@@ -82,11 +83,11 @@ def test_queue_shows_the_authors_record(site, comments, readers, moderator, subs
                               kind="premoderation", reason="Repeated insults")
     discussion.report_comment(site=site, comment_id=comments[0].pk, reporter=readers[0],
                               reason="abusive")
-    [item] = selectors.reported_queue(site=site, now=clock.now())
+    [item] = selectors.reported_queue(site=site, now=clock.now()).items
     assert item.author.comments_posted == 4
     assert [n.text for n in item.author.notes] == ["Warned by email"]
     assert [s.kind for s in item.author.sanctions] == ["premoderation"]
 
 
 def test_another_sites_reports_never_show(other_site, reported, foreign_moderator):
-    assert selectors.reported_queue(site=other_site, now=clock.now()) == []
+    assert selectors.reported_queue(site=other_site, now=clock.now()).items == []

@@ -93,7 +93,8 @@ def _decision(site: Site, comment: Comment) -> DecisionOut:
 @router.get(
     "moderation/queue",
     summary="The moderation queue",
-    **documented({200: QueueOut}, STAFF_ONLY, params=True, staff=True),
+    **documented({200: QueueOut}, {**STAFF_ONLY, 400: ["cursor_invalid"]}, params=True,
+                 staff=True),
 )
 def queue(
     request: HttpRequest,
@@ -114,13 +115,20 @@ def queue(
         Query(max_length=200, pattern=r"^[^\x00-\x1f\x7f]*$",
               description="Search the comment's text and its author's name."),
     ] = None,
+    after: Annotated[
+        str | None,
+        Query(max_length=200, description="The `next_after` of the previous page: where "
+              "this page starts. Opaque; one made for another tab is refused."),
+    ] = None,
 ) -> QueueOut:
-    """Up to 200 comments, each in context: the article, the comment it answers, and its
-    author's record on this site (comments posted, reports upheld, sanctions, notes)."""
+    """50 comments a page, each in context: the article, the comment it answers, and its
+    author's record on this site (comments posted, reports upheld, sanctions, notes).
+    `next_after` asks for the next page; it is null on the last."""
     publication, _ = _moderating(request, site)
     filters = selectors.QueueFilters(article_id=article, reason=reason, search=(q or "").strip())
-    items = QUEUES[tab](site=publication, now=clock.now(), filters=filters)
-    return QueueOut(tab=tab, count=len(items), items=[queue_item_out(i) for i in items])
+    page = QUEUES[tab](site=publication, now=clock.now(), filters=filters, after=after)
+    return QueueOut(tab=tab, count=len(page.items), next_after=page.next_after,
+                    items=[queue_item_out(i) for i in page.items])
 
 
 @router.get(

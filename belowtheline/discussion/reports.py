@@ -1,0 +1,190 @@
+"""The open-report figures every comment carries, so that the moderation queue never has
+to count reports.
+
+The Reported tab orders comments by legal risk, then by a priority score: each open report
+weighted by its reporter's track record, plus up to two points for age over the first
+day. Counting that from the reports for every comment is comments x reports; instead each
+comment keeps its open-report count, whether one of them is a legal-risk report, the time
+of the first, the summed weight, and two sort keys that indexes can walk:
+
+- `queue_rising_key` = weight - age units of the first report. While the first report is
+  under a day old the score is this key plus the age units of *now*, so ordering by the key
+  is ordering by score, and the key never changes with time.
+- `queue_settled_key` = weight, once the first report is a day old (the age bonus is then
+  at its cap, so the score is weight + cap). It is set by `settle_open_reports` when the
+  queue is read; until then it is null.
+
+Everything is in thousandths of a point (integers), so the figures kept by filing and
+closing and the ones `recount_open_reports` computes from the reports agree exactly.
+
+Filing adds with F() expressions (concurrent reports never lose one another); closing, which
+always closes every open report of a comment and runs with the comment locked, resets them.
+"""
+
+from datetime import UTC, datetime, timedelta
+
+from django.db import connection
+from django.db.models import BigIntegerField, Case, Count, F, Max, Min, Q, Sum, Value, When
+
+from belowtheline.discussion.models import Comment, Report
+from belowtheline.sites.models import Site
+
+# A report counts 0.25 from a reporter never upheld, 1.25 from one always upheld, and 0.75
+# from a reporter with no decided reports yet.
+WEIGHT_FLOOR = 250
+WEIGHT_SPAN = 1000
+WEIGHT_UNKNOWN = 750
+# Age adds up to two points over the first day, so that a comment with a single report
+# is not left at the bottom for ever: one unit (a thousandth of a point) per 43.2 seconds.
+AGE_CAP = 2000
+AGE_FULL = timedelta(hours=24)
+_MICROSECONDS_PER_UNIT = int(AGE_FULL.total_seconds() * 1_000_000) // AGE_CAP
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def reporter_weight(record: float | None) -> int:
+    """What one report counts, in thousandths, from its reporter's share of reports upheld."""
+    if record is None:
+        return WEIGHT_UNKNOWN
+    return WEIGHT_FLOOR + round(WEIGHT_SPAN * min(max(record, 0.0), 1.0))
+
+
+def age_units(instant: datetime) -> int:
+    """A point in time on the age scale (thousandths of a point since the epoch)."""
+    delta = instant - _EPOCH
+    micros = (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
+    return micros // _MICROSECONDS_PER_UNIT
+
+
+def queue_score(*, weight: int, rising_key: int | None, settled_key: int | None,
+                now: datetime) -> int:
+    """The priority, in thousandths, of a comment with open reports, as of `now`."""
+    if rising_key is None:
+        return 0
+    if settled_key is not None:
+        return settled_key + AGE_CAP
+    return min(rising_key + age_units(now), weight + AGE_CAP)
+
+
+def reporter_record(*, site: Site, reporter_id: int) -> float | None:
+    """The share of this reader's decided reports on this site that moderators upheld."""
+    row = Report.objects.filter(site=site, reporter_id=reporter_id).exclude(
+        status=Report.Status.OPEN
+    ).aggregate(decided=Count("pk"), upheld=Count("pk", filter=Q(status=Report.Status.UPHELD)))
+    return row["upheld"] / row["decided"] if row["decided"] else None
+
+
+def record_filed(report: Report) -> None:
+    """Add a new open report to its comment's figures, in the filing transaction."""
+    created, weight = report.created_at, report.weight
+    starts = Q(first_open_report_at__isnull=True) | Q(first_open_report_at__gt=created)
+    changes: dict[str, object] = {
+        "open_report_count": F("open_report_count") + 1,
+        "open_report_weight": F("open_report_weight") + weight,
+        "first_open_report_at": Case(When(starts, then=Value(created)),
+                                     default=F("first_open_report_at")),
+        # Every right-hand side reads the row as it was: the new first report restarts
+        # the rising key from the new total weight.
+        "queue_rising_key": Case(
+            When(starts, then=F("open_report_weight") + (weight - age_units(created))),
+            default=F("queue_rising_key") + weight,
+            output_field=BigIntegerField(),
+        ),
+        "queue_settled_key": F("queue_settled_key") + weight,  # null stays null
+    }
+    if report.reason == Report.Reason.LEGAL_RISK:
+        changes["has_open_legal_report"] = Value(True)
+    Comment.objects.filter(pk=report.comment_id, site_id=report.site_id).update(**changes)
+
+
+CLOSED = {
+    "open_report_count": 0,
+    "has_open_legal_report": False,
+    "first_open_report_at": None,
+    "open_report_weight": 0,
+    "queue_rising_key": None,
+    "queue_settled_key": None,
+}
+
+
+def record_closed(comment: Comment) -> None:
+    """Every open report of the comment has just been decided: nothing is open any more.
+
+    The caller holds the comment's lock, so a report filed meanwhile adds itself (with
+    F()) after this reset and is counted, never lost."""
+    Comment.objects.filter(pk=comment.pk, site_id=comment.site_id).update(**CLOSED)
+    for name, value in CLOSED.items():
+        setattr(comment, name, value)
+
+
+def settle_open_reports(*, site: Site, now: datetime) -> int:
+    """Give the comments whose first open report has turned a day old their settled key:
+    from then on their age bonus is at its cap and they are ordered by weight alone.
+
+    Run before the queue is read (it is cheap: an index range over the comments that
+    turned a day old since the last read, usually none), so the two orders the queue
+    merges are exact."""
+    due = Comment.objects.filter(site=site, queue_settled_key__isnull=True,
+                                 first_open_report_at__isnull=False,
+                                 first_open_report_at__lte=now - AGE_FULL)
+    if not due.exists():
+        return 0
+    return due.update(queue_settled_key=F("open_report_weight"))
+
+
+def recount_open_reports(*, site: Site, now: datetime | None = None) -> int:
+    """Recompute every comment's open-report figures from the reports themselves.
+
+    For bulk loads that bypass the services (benchmarks, imports) and the data migration
+    (which carries a copy of this logic). Returns the number of comments with open reports.
+    """
+    from belowtheline import clock
+
+    now = now or clock.now()
+    settled_before = now - AGE_FULL
+    rows = (
+        Report.objects.filter(site=site, status=Report.Status.OPEN)
+        .values("comment_id")
+        .annotate(n=Count("pk"), weight=Sum("weight"), first=Min("created_at"),
+                  legal=Max(Case(When(reason=Report.Reason.LEGAL_RISK, then=Value(1)),
+                                 default=Value(0))))
+        .order_by()
+    )
+    figures = {
+        row["comment_id"]: {
+            "open_report_count": row["n"],
+            "has_open_legal_report": bool(row["legal"]),
+            "first_open_report_at": row["first"],
+            "open_report_weight": row["weight"],
+            "queue_rising_key": row["weight"] - age_units(row["first"]),
+            "queue_settled_key": row["weight"] if row["first"] <= settled_before else None,
+        }
+        for row in rows
+    }
+    stale = set(
+        Comment.objects.filter(site=site, first_open_report_at__isnull=False)
+        .values_list("pk", flat=True)
+    ) - figures.keys()
+    _write_figures(site, {pk: CLOSED for pk in stale} | figures)
+    return len(figures)
+
+
+def _write_figures(site: Site, figures: dict[int, dict[str, object]]) -> None:
+    """One parameterised UPDATE per comment through executemany: a bulk load has tens of
+    thousands, and bulk_update's CASE per column is many times slower at that size."""
+    if not figures:
+        return
+    names = list(CLOSED)
+    opts = Comment._meta
+    quote = connection.ops.quote_name
+    columns = ", ".join(f"{quote(opts.get_field(name).column)} = %s" for name in names)
+    sql = (f"UPDATE {quote(opts.db_table)} SET {columns} "
+           f"WHERE {quote(opts.pk.column)} = %s AND {quote(opts.get_field('site').column)} = %s")
+    fields = [opts.get_field(name) for name in names]
+    params = [
+        [field.get_db_prep_save(values[name], connection)
+         for field, name in zip(fields, names, strict=True)] + [pk, site.pk]
+        for pk, values in figures.items()
+    ]
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, params)
