@@ -370,10 +370,15 @@ def viewer_overlay(
     page: int,
     viewer: User | AnonymousUser,
     now: datetime,
+    page_top_ids: list[int] | None = None,
 ) -> ViewerOverlay:
     """One reader's part of a page of the thread: at most seven queries for a subscriber
     (rules, subscription, acceptance, the page's top-level ids, their own comments there,
-    their recommendations, their reports), one for a reader who is not signed in."""
+    their recommendations, their reports), one for a reader who is not signed in.
+
+    `page_top_ids`: the page's top-level ids in the shared rendering, when the caller has
+    it in hand (the API keeps it with the cached document), saving the one query that
+    grows with the thread."""
     # Selectors read; the edit window is the services' rule, asked here, not copied.
     from belowtheline.discussion.publishing import why_closed
     from belowtheline.discussion.services import can_still_edit
@@ -390,7 +395,7 @@ def viewer_overlay(
         )
     assert isinstance(viewer, User)
     offset = (page - 1) * PAGE_SIZE
-    top_ids = list(
+    top_ids = page_top_ids if page_top_ids is not None else list(
         _shown_top_level(site=site, article=article)
         .order_by(*_ORDERINGS[sort])
         .values_list("pk", flat=True)[offset : offset + PAGE_SIZE]

@@ -71,13 +71,14 @@ def _private(document: dict[str, Any]) -> HttpResponse:
     return response
 
 
-def _next_page(request: HttpRequest, sort: selectors.Sort, page: int) -> str:
+def _next_page(request: HttpRequest, sort: selectors.Sort, page: int, *,
+               thread_path: str | None = None) -> str:
     """The address of the page after this one (used only if there is one): this request's
     own query with sort and page set, as clients have always been given it."""
     query = request.GET.copy()
     query["sort"] = sort.value
     query["page"] = str(page + 1)
-    return f"{request.path}?{query.urlencode()}"
+    return f"{thread_path or request.path}?{query.urlencode()}"
 
 
 def _rendering(
@@ -96,9 +97,12 @@ def _rendering(
 
 
 def _shared(
-    request: HttpRequest, *, site: Site, article: Article, sort: selectors.Sort, page: int
+    request: HttpRequest, *, site: Site, article: Article, sort: selectors.Sort, page: int,
+    thread_path: str | None = None,
 ) -> thread_cache.CachedBody:
-    next_page = _next_page(request, sort, page)
+    """The shared rendering of the page that `request` (or, from `thread/viewer`, the
+    thread at `thread_path` with the same query) asks for."""
+    next_page = _next_page(request, sort, page, thread_path=thread_path)
     # The next page's address is the only part taken from the request: it names the
     # variant too, so two addresses never share a document that links differently.
     return thread_cache.cached_rendering(
@@ -106,6 +110,10 @@ def _shared(
         render=lambda: _rendering(site=site, article=article, sort=sort, page=page,
                                   next_page=next_page),
     )
+
+
+def _top_ids(document: dict[str, Any]) -> list[int]:
+    return [comment["id"] for comment in document["comments"]]
 
 
 def _thread(
@@ -118,15 +126,16 @@ def _thread(
     if not viewer.is_authenticated:
         return thread_cache.cached_response(request, shared, fast_path="anonymous")
     now = clock.now()
+    assert isinstance(shared.data, dict)
     overlay = selectors.viewer_overlay(site=site, article=article, sort=order, page=number,
-                                       viewer=viewer, now=now)
+                                       viewer=viewer, now=now,
+                                       page_top_ids=_top_ids(shared.data))
     pending_top_level = any(
         entry.comment.thread_root_id is None and entry.comment.status == Comment.Status.PENDING
         for entry in overlay.unpublished
     )
     if thread_cache.page_is_shared_with(site=site, article=article, viewer_id=viewer.pk,
                                         page=number, unpublished_top_level=pending_top_level):
-        assert isinstance(shared.data, dict)
         return _private(viewer_thread_fields(shared.data, overlay, now=now))
     thread = selectors.thread_page(site=site, article=article, sort=order, page=number,
                                    viewer=viewer)
@@ -205,11 +214,23 @@ def thread_viewer(
     app that keeps the shared body needs only this small, private answer per reader
     (`Cache-Control: private, no-store`). Without credentials: `signed_in` false, no ids.
     """
+    order = selectors.parse_sort(sort)
+    number = selectors.parse_page(page)
     publication = site_by_slug(site)
     article = selectors.get_article(site=publication, article_id=article_id)
+    viewer = acting_user(request)
     now = clock.now()
+    top_ids = None
+    if viewer.is_authenticated:
+        # Which comments are on the page: from the shared rendering the app has just
+        # fetched (the same variant as the thread's address with this query), rather than
+        # a query that grows with the thread.
+        shared = _shared(request, site=publication, article=article, sort=order, page=number,
+                         thread_path=request.path.removesuffix("/viewer"))
+        assert isinstance(shared.data, dict)
+        top_ids = _top_ids(shared.data)
     overlay = selectors.viewer_overlay(
-        site=publication, article=article, sort=selectors.parse_sort(sort),
-        page=selectors.parse_page(page), viewer=acting_user(request), now=now,
+        site=publication, article=article, sort=order, page=number, viewer=viewer, now=now,
+        page_top_ids=top_ids,
     )
     return _private(thread_viewer_fields(overlay, now=now))
