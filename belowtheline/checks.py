@@ -2,6 +2,7 @@
 
 import os
 import re
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
@@ -32,5 +33,24 @@ def check_secret_key_source(app_configs: Any = None, **kwargs: Any) -> list[Warn
             "SECRET_KEY is not set; a key generated into var/secret_key is in use.",
             hint="Set SECRET_KEY in the environment so every web process shares one key.",
             id="btl.W001",
+        )
+    ]
+
+
+@register()
+def check_static_manifest(app_configs: Any = None, **kwargs: Any) -> list[Error]:
+    """BTL_STATIC_MANIFEST=1 without a collected manifest would 500 on every page that links
+    a stylesheet; say so at start-up instead."""
+    if not settings.BTL_STATIC_MANIFEST:
+        return []
+    manifest = Path(settings.STATIC_ROOT) / "staticfiles.json"
+    if manifest.exists():
+        return []
+    return [
+        Error(
+            f"BTL_STATIC_MANIFEST is set but {manifest} does not exist.",
+            hint="Run `btl collectstatic --noinput` with BTL_STATIC_MANIFEST=1 (`btl serve` "
+                 "does it by itself), or unset BTL_STATIC_MANIFEST.",
+            id="btl.E010",
         )
     ]

@@ -122,7 +122,7 @@ def _database() -> dict:
     elif config["ENGINE"] == "django.db.backends.postgresql":
         config["OPTIONS"] = {**config.get("OPTIONS", {}), **_postgres_connections()}
         if "pool" not in config["OPTIONS"]:
-            config["CONN_MAX_AGE"] = int(os.environ.get("BTL_DB_CONN_MAX_AGE", "60"))
+            config["CONN_MAX_AGE"] = int(os.environ.get("BTL_DB_CONN_MAX_AGE", "0"))
             config["CONN_HEALTH_CHECKS"] = True
     return config
 
@@ -131,14 +131,17 @@ def _postgres_connections() -> dict:
     """A psycopg connection pool per process (Django 5.1+), or persistent connections.
 
     Opening a PostgreSQL connection costs a few milliseconds and a server process, which
-    is more than most of our requests take: so connections are kept. The pool is the
-    default: `btl serve` sizes it to its threads per process (BTL_DB_POOL_SIZE), so a
-    process never holds more connections than it can use at once, and the server sees at
-    most workers × threads per machine. BTL_DB_POOL_SIZE=0 falls back to one persistent
-    connection per thread (BTL_DB_CONN_MAX_AGE seconds, health-checked), which suits an
-    external pooler such as PgBouncer in transaction mode, where a second pool is useless.
+    is more than most of our requests take: so a web server keeps them. `btl serve` sets
+    BTL_DB_POOL_SIZE to its threads per process, so a process never holds more connections
+    than it can use at once and PostgreSQL sees at most workers × threads per machine.
+    BTL_DB_POOL_SIZE=0 there means one persistent connection per thread instead
+    (BTL_DB_CONN_MAX_AGE seconds, health-checked), which suits an external pooler such as
+    PgBouncer in transaction mode, where a second pool is useless. Other processes (the
+    test suite, `btl worker`, shells, another WSGI server unless told) open a connection
+    per request or task, as Django does by default: a pool they did not size could starve
+    their threads.
     """
-    size = int(os.environ.get("BTL_DB_POOL_SIZE", "4") or 0)
+    size = int(os.environ.get("BTL_DB_POOL_SIZE") or 0)
     if size <= 0:
         return {}
     return {

@@ -136,6 +136,8 @@ def _serve_publisher(host: str, port: int, comments_port: int) -> None:
 
 class Command(BaseCommand):
     help = "Serve Below the Line over HTTP with granian: several worker processes."
+    # Checked in handle(), once the static files are collected (btl.E010 looks for them).
+    requires_system_checks: list[str] = []
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
@@ -155,8 +157,9 @@ class Command(BaseCommand):
         parser.add_argument("--publisher-port", type=int, default=None,
                             help="Also serve the demo publisher's page on this port.")
         parser.add_argument("--no-collectstatic", action="store_true",
-                            help="Serve static files from the apps instead of collecting "
-                                 "them (development; no long cache lifetimes).")
+                            help="Do not collect static files at start: serve them as "
+                                 "BTL_STATIC_MANIFEST says (set it where an image build "
+                                 "ran collectstatic; unset, from the apps).")
         parser.add_argument("--access-log", action="store_true",
                             help="Log every request (off by default: it costs throughput).")
 
@@ -177,8 +180,13 @@ class Command(BaseCommand):
             else:
                 self.stdout.write("Static files unchanged since they were last collected.")
             os.environ["BTL_STATIC_MANIFEST"] = "1"
-        # Read by settings.py in each worker: one pooled connection per thread at most.
-        os.environ["BTL_DB_POOL_SIZE"] = os.environ.get("BTL_DB_POOL_SIZE") or str(threads)
+        elif not settings.BTL_STATIC_MANIFEST:
+            self.stdout.write("Static files served from the apps (no long cache lifetimes).")
+        self.check(display_num_errors=False)
+        # Read by settings.py in each worker (PostgreSQL only): a pool of one connection
+        # per thread at most, or, with BTL_DB_POOL_SIZE=0, persistent connections.
+        os.environ.setdefault("BTL_DB_POOL_SIZE", str(threads))
+        os.environ.setdefault("BTL_DB_CONN_MAX_AGE", "60")
 
         task_worker = None
         if with_worker:
