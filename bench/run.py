@@ -30,6 +30,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -688,10 +689,35 @@ http {{
     return conf
 
 
-def start_systems(tools: dict[str, str], backend: Backend, data: dict[str, Any]) -> World:
+def start_isso() -> tuple[str | None, int | None]:
+    """Isso under gunicorn, seeded through its API (run in a thread while our data loads:
+    its pbkdf2 hash per post makes seeding the slowest step of the set-up)."""
+    from bench import isso_side
+
+    base = f"http://127.0.0.1:{PORT_ISSO}"
+    try:
+        config = isso_side.write_config(VAR / "isso", PORT_ISSO)
+        isso = PROCS.start("isso", isso_side.command(BENCH_VENV, PORT_ISSO),
+                           env={**os.environ, "ISSO_SETTINGS": str(config)}, cwd=VAR / "isso")
+        wait_ready(f"{base}/?uri=/none", isso, "isso")
+        began = time.monotonic()
+        posted = isso_side.seed(PORT_ISSO)
+        log(f"Isso seeded through its API: {posted} comments in "
+            f"{time.monotonic() - began:.1f} s")
+        return base, isso.pid
+    except Exception as error:  # noqa: BLE001 - the rest of the table is still worth having
+        log(f"Isso not available, its columns print n/a: {error}")
+        return None, None
+
+
+def check_ports() -> None:
     for port in (PORT_OURS, PORT_OURS_2, PORT_ISSO, PORT_LIMIT, PORT_NGINX):
         if not port_free(port):
             raise RuntimeError(f"port {port} is taken: is another `make bench` running?")
+
+
+def start_systems(tools: dict[str, str], backend: Backend, data: dict[str, Any],
+                  isso: Future[tuple[str | None, int | None]]) -> World:
     hot = data["threads"]["3000"]
     ours = f"http://127.0.0.1:{PORT_OURS}"
     log("starting our server: " + " ".join(ours_command(PORT_OURS)))
@@ -720,23 +746,10 @@ def start_systems(tools: dict[str, str], backend: Backend, data: dict[str, Any])
     wait_ready(limit + "/page", granian, "limit-granian")
     wait_ready(nginx_base + "/page.html", nginx, "limit-nginx")
 
-    from bench import isso_side
-
-    isso_base: str | None = f"http://127.0.0.1:{PORT_ISSO}"
     pids = {"ours": server.pid, "limit-granian": granian.pid, "limit-nginx": nginx.pid}
-    try:
-        config = isso_side.write_config(VAR / "isso", PORT_ISSO)
-        isso = PROCS.start("isso", isso_side.command(BENCH_VENV, PORT_ISSO),
-                           env={**os.environ, "ISSO_SETTINGS": str(config)}, cwd=VAR / "isso")
-        wait_ready(f"{isso_base}/?uri=/none", isso, "isso")
-        began = time.monotonic()
-        posted = isso_side.seed(PORT_ISSO)
-        log(f"Isso seeded through its API: {posted} comments in "
-            f"{time.monotonic() - began:.1f} s")
-        pids["isso"] = isso.pid
-    except Exception as error:  # noqa: BLE001 - the rest of the table is still worth having
-        log(f"Isso not available, its columns print n/a: {error}")
-        isso_base = None
+    isso_base, isso_pid = isso.result()
+    if isso_pid:
+        pids["isso"] = isso_pid
     return World(tools, data, ours, isso_base, limit, nginx_base, pids)
 
 
@@ -819,6 +832,11 @@ def build_table(cases: list[Case], posting: list[list[PostRun]],
             if not target.available or not results:
                 table.add(case.title, target.system, "n/a", "", "", "", "",
                           target.why_not or "not measured")
+                continue
+            if not any(r.requests for r in results):
+                table.add(case.title, target.system,
+                          f"0 (no answer completed within {DURATION:g} s)", "", "", "",
+                          str(sum(r.errors for r in results)))
                 continue
             table.add(case.title, target.system, _rate([r.rps for r in results]),
                       _ms(statistics.median(r.p50 for r in results)),
@@ -940,7 +958,10 @@ def main() -> int:
             os.environ.pop(name, None)
     sys.path.insert(0, str(ROOT))
     log(f"data base: {backend.description}")
+    check_ports()
+    pool = ThreadPoolExecutor(1)
     try:
+        isso = pool.submit(start_isso)
         reset_database(backend)
         import django
 
@@ -963,7 +984,7 @@ def main() -> int:
         log(f"data set built in {data['seconds']:.0f} s")
         WORLD_HOT.append(data["threads"]["3000"])
 
-        world = start_systems(tools, backend, data)
+        world = start_systems(tools, backend, data, isso)
         cases = build_cases(world)
         memory: dict[str, float] = {}
         run_read_cases(world, cases, memory)
@@ -974,6 +995,7 @@ def main() -> int:
         return 0
     finally:
         PROCS.stop_all()
+        pool.shutdown(wait=False, cancel_futures=True)
         drop_database(backend)
 
 
