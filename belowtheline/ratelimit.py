@@ -25,6 +25,7 @@ from datetime import datetime
 from django.conf import settings
 from django.core.cache import caches
 from django.core.cache.backends.redis import RedisCache
+from django.http import HttpRequest
 from redis.exceptions import RedisError
 
 from belowtheline.errors import BtlError
@@ -92,6 +93,23 @@ def _warn_unavailable(kind: str, error: Exception) -> None:
         "Rate limits unavailable (Redis: %s): %s are let through uncounted, sign-ins and "
         "sign-ups refused with 503 until it is back.", error, _WHAT.get(kind, kind),
     )
+
+
+def client_address(request: HttpRequest) -> str:
+    """The address limits per client count by: the peer, or, behind BTL_PROXY_COUNT
+    proxies that each append to X-Forwarded-For, the address the outermost one saw.
+
+    Behind a load balancer every request comes from the balancer, so REMOTE_ADDR would put
+    all readers in one bucket; only the entry our own proxies added can be trusted (a
+    client may send any X-Forwarded-For it likes, but cannot change what is appended).
+    """
+    proxies = settings.BTL_PROXY_COUNT
+    if proxies:
+        hops = [hop.strip() for hop in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+        hops = [hop for hop in hops if hop]
+        if len(hops) >= proxies:
+            return hops[-proxies]
+    return request.META.get("REMOTE_ADDR") or "unknown"
 
 
 def check_rate_limit(*, kind: str, who: str, now: datetime) -> None:

@@ -218,6 +218,15 @@ WHITENOISE_USE_FINDERS = not BTL_STATIC_MANIFEST
 # brotli work at collect time.
 WHITENOISE_KEEP_ONLY_HASHED_FILES = True
 
+# Behind a load balancer or nginx: how many proxies of ours append to X-Forwarded-For (per-
+# address limits count the client they saw, see ratelimit.client_address), and whether they
+# terminate TLS and say so in X-Forwarded-Proto (then cookies are sent over HTTPS only).
+BTL_PROXY_COUNT = int(os.environ.get("BTL_PROXY_COUNT", "0") or 0)
+if _env_bool("BTL_BEHIND_TLS_PROXY"):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"

@@ -97,3 +97,32 @@ def test_sign_in_is_refused_with_503_while_redis_is_down(client, reader, redis_d
     response = client.post("/accounts/login/", {"username": "rita", "password": "x"})
     assert response.status_code == 503
     assert b"briefly unavailable" in response.content
+
+
+def test_behind_a_proxy_the_address_is_the_one_the_proxy_saw(rf, settings):
+    from belowtheline.ratelimit import client_address
+
+    # The client forged the first entry; our one proxy appended what it saw.
+    request = rf.get("/", HTTP_X_FORWARDED_FOR="6.6.6.6, 203.0.113.9", REMOTE_ADDR="10.0.0.2")
+    assert client_address(request) == "10.0.0.2"  # no proxy configured: the peer
+    settings.BTL_PROXY_COUNT = 1
+    assert client_address(request) == "203.0.113.9"
+    settings.BTL_PROXY_COUNT = 2
+    assert client_address(request) == "6.6.6.6"
+    settings.BTL_PROXY_COUNT = 3  # fewer entries than proxies: not from our proxies
+    assert client_address(request) == "10.0.0.2"
+
+
+def test_sign_in_attempts_behind_a_load_balancer_are_counted_per_reader(client, reader,
+                                                                         settings):
+    settings.BTL_PROXY_COUNT = 1
+    settings.BTL_RATE_LIMITS = {**settings.BTL_RATE_LIMITS, "login": "2/300"}
+    for _ in range(2):
+        client.post("/accounts/login/", {"username": "rita", "password": "x"},
+                    HTTP_X_FORWARDED_FOR="198.51.100.1")
+    refused = client.post("/accounts/login/", {"username": "rita", "password": "x"},
+                          HTTP_X_FORWARDED_FOR="198.51.100.1")
+    assert refused.status_code == 429
+    other = client.post("/accounts/login/", {"username": "rita", "password": "x"},
+                        HTTP_X_FORWARDED_FOR="198.51.100.2")
+    assert other.status_code != 429

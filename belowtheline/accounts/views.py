@@ -13,7 +13,7 @@ from belowtheline import clock
 from belowtheline.accounts import selectors, services
 from belowtheline.accounts.forms import SignupForm
 from belowtheline.errors import BtlError
-from belowtheline.ratelimit import check_rate_limit
+from belowtheline.ratelimit import check_rate_limit, client_address
 from belowtheline.sites.selectors import site_by_slug
 
 
@@ -37,7 +37,7 @@ def safe_next_url(request: HttpRequest, default: str) -> str:
 
 
 def _client_address(request: HttpRequest) -> str:
-    return request.META.get("REMOTE_ADDR") or "unknown"
+    return client_address(request)  # behind a load balancer too: see ratelimit.py
 
 
 @require_http_methods(["GET", "POST"])
