@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import contextlib
 import importlib
-import random
 import time
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
@@ -47,12 +46,12 @@ from belowtheline.discussion.models import (
 )
 from belowtheline.sites.models import Site
 from belowtheline.sites.services import seed_default_cover
+from bench.shape import author_name, comment_text, thread_shape
 
 SLUG = "bench"
 # The demo's secret (belowtheline/demo/content.py): a publisher would sign with its own.
 SSO_SECRET = "demo-sso-secret-change-me-in-production"
 THREAD_SIZES = (3000, 300, 30)
-REPLY_PARENTS = 10  # a reply answers one of the ten most recent top-level comments
 
 
 @dataclass(frozen=True)
@@ -96,32 +95,6 @@ class BenchData:
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
-
-
-def thread_shape(size: int, seed: int = 7) -> list[int | None]:
-    """For comment n of a thread, the index of the comment it answers (None: top-level).
-
-    A third are replies, each to one of the most recent top-level comments: the same shape
-    is posted to Isso, so both systems serve the same first page.
-    """
-    rng = random.Random(seed + size)
-    parents: list[int | None] = []
-    tops: list[int] = []
-    for n in range(size):
-        if n % 3 == 2 and tops:
-            parents.append(rng.choice(tops[-REPLY_PARENTS:]))
-        else:
-            parents.append(None)
-            tops.append(n)
-    return parents
-
-
-def comment_text(n: int) -> str:
-    return f"Comment {n} " + "words " * 30
-
-
-def author_name(n: int) -> str:
-    return f"Reader {n}"
 
 
 # -- bulk insert -----------------------------------------------------------------------------

@@ -15,7 +15,7 @@ import sqlite3
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from bench.dataset import author_name, comment_text, thread_shape
+from bench.shape import author_name, comment_text, thread_shape
 
 ISSO_URI = "/hot"
 
