@@ -434,6 +434,8 @@ def thread_viewer(request: HttpRequest, slug: str, article_id: int) -> HttpRespo
         for entry in overlay.unpublished
     ]
     return _private(JsonResponse({
+        # The version this answer was read at: a page older than that is fetched again.
+        "thread_version": article.thread_version,
         "signed_in": standing.signed_in,
         "name": overlay.name,
         "subscriber": standing.subscriber,

@@ -8,6 +8,7 @@ from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 import pytest
 
+from belowtheline import clock
 from belowtheline.demo.publisher import PublisherSite, Story
 from belowtheline.discussion.models import Article, Comment
 
@@ -126,3 +127,55 @@ def test_an_anonymous_reader_reads_and_is_invited(browser, publisher, site):
         "() => document.querySelector('#btl-comments iframe').style.height !== '400px'"
     )
     context.close()
+
+
+def test_a_subscriber_gets_their_controls_on_the_shared_page_and_posts(
+    browser, publisher, site, article_for_story, other_subscriber
+):
+    """The iframe keeps the page every anonymous reader gets (cached); the reader's box
+    and controls come from the viewer JSON, fetched with the token, and fill it in."""
+    earlier = Comment.objects.create(
+        site=site, article=article_for_story, author=other_subscriber,
+        text="A bridge too far, if you ask me.", created_at=clock.now(),
+    )
+    Article.objects.filter(pk=article_for_story.pk).update(comment_count=1)
+    context, page = open_story_signed_in(browser, publisher, "as a subscriber")
+    frame = page.frame_locator("#btl-comments iframe")
+
+    frame.get_by_role("button", name="Accept and continue").click()
+    expect(frame.get_by_label("Join the discussion")).to_be_visible()
+    theirs = frame.locator(f"#comment-{earlier.pk}")
+    # Filled in from the shared page's templates: the page itself has no reader in it.
+    expect(frame.locator("template#btl-reply")).to_have_count(1)
+    expect(theirs.get_by_role("button", name="Recommend")).to_be_visible()
+    expect(theirs.get_by_text("Reply", exact=True)).to_be_visible()
+    expect(theirs.get_by_role("link", name="Report this comment")).to_be_visible()
+
+    theirs.get_by_role("button", name="Recommend").click()
+    expect(theirs.get_by_role("button", name="Recommended (undo)")).to_be_visible()
+    expect(theirs.locator(".recs")).to_have_text("1 recommendation")
+
+    theirs.get_by_text("Reply", exact=True).click()
+    theirs.get_by_label("Reply to Olive Other").fill("It is two miles long, that is all.")
+    theirs.get_by_role("button", name="Post reply").click()
+    expect(theirs.locator(".replies")).to_contain_text("It is two miles long, that is all.")
+
+    frame.get_by_label("Join the discussion").fill("Looking forward to walking across it.")
+    frame.get_by_role("button", name="Post", exact=True).click()
+    expect(frame.locator("#comments-heading")).to_have_text("3 comments")
+    mine = Comment.objects.get(site=site, text="Looking forward to walking across it.")
+    own = frame.locator(f"#comment-{mine.pk}")
+    expect(own).to_contain_text("Morgan Ellis")
+    # Their own comment: Edit and Delete, no Recommend or Report.
+    expect(own.get_by_text("Edit", exact=True)).to_be_visible()
+    expect(own.get_by_text("Delete", exact=True)).to_be_visible()
+    expect(own.get_by_role("button", name="Recommend")).to_have_count(0)
+    assert Comment.objects.filter(site=site, author=mine.author).count() == 2  # posted once
+    context.close()
+
+
+@pytest.fixture
+def article_for_story(site) -> Article:
+    """The story's article, registered before the embed would, to put a comment on it."""
+    return Article.objects.create(site=site, canonical_url=STORY.url, title=STORY.title,
+                                  published_at=clock.now())

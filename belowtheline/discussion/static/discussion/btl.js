@@ -4,10 +4,17 @@
  * "Report this comment" in a dialog instead of a separate page, "Show more comments"
  * appended in place, and no double posting from an impatient second click.
  *
+ * Times are absolute in the page (it is one cached body shared by every reader who is
+ * not signed in); this shows them as "5 minutes ago".
+ *
  * In the embed's iframe (thread page with ?embed=1) it also takes the reader's signed
  * token from the publisher's page, by postMessage and only from the site's allowed
- * origins, keeps it in memory, and sends every request of the thread with it; it tells
- * the publisher's page its height so the iframe never scrolls.
+ * origins, and keeps it in memory. The page stays the shared one; the reader's own part
+ * (comment box, Recommend / Reply / Report / Edit / Delete, their comments under review)
+ * comes from the thread's viewer JSON, fetched with the token, and is filled in from the
+ * <template> elements of the page. Forms are sent with the token, then the page and the
+ * reader's part are fetched again. It tells the publisher's page its height so the iframe
+ * never scrolls.
  */
 (function () {
   "use strict";
@@ -36,6 +43,29 @@
     root.querySelectorAll("textarea[data-counter]").forEach(updateCounter);
   }
 
+  // "5 minutes ago" from <time datetime>, as Django's naturaltime said it; older than a
+  // week, the absolute date the page carries stays.
+  function ago(when, now) {
+    var seconds = Math.round((now - when) / 1000);
+    function plural(n, unit) { return n + "\u00a0" + unit + (n === 1 ? "" : "s") + " ago"; }
+    if (seconds < 60) return "just now";
+    if (seconds < 3600) return plural(Math.floor(seconds / 60), "minute");
+    if (seconds < 86400) return plural(Math.floor(seconds / 3600), "hour");
+    if (seconds < 7 * 86400) return plural(Math.floor(seconds / 86400), "day");
+    return null;
+  }
+
+  function showTimes(root) {
+    var now = Date.now();
+    root.querySelectorAll("time[data-ago]").forEach(function (time) {
+      if (!time.hasAttribute("data-absolute")) time.setAttribute("data-absolute", time.textContent);
+      var when = Date.parse(time.getAttribute("datetime"));
+      var text = isNaN(when) ? null : ago(when, now);
+      time.textContent = text || time.getAttribute("data-absolute");
+    });
+  }
+  setInterval(function () { showTimes(document); }, 60000);
+
   document.addEventListener("input", function (event) {
     var target = event.target;
     if (target.matches && target.matches("textarea[data-counter]")) updateCounter(target);
@@ -62,7 +92,8 @@
     if (!list) return false;
     link.setAttribute("aria-busy", "true");
     link.textContent = "Loading…";
-    fetch(link.href, { credentials: "same-origin", headers: headers() })
+    var added = [];
+    fetch(link.href, { credentials: "same-origin", headers: headers(false) })
       .then(function (response) {
         if (!response.ok) throw new Error("HTTP " + response.status);
         return response.text();
@@ -72,10 +103,17 @@
         page.querySelectorAll("#comment-list > li.comment").forEach(function (item) {
           // Comments posted since this page loaded shift the pages: skip repeats.
           if (document.getElementById(item.id)) return;
-          var added = document.importNode(item, true);
-          list.appendChild(added);
-          initCounters(added);
+          var node = document.importNode(item, true);
+          list.appendChild(node);
+          showTimes(node);
+          initCounters(node);
+          added.push(node);
         });
+        if (token) {
+          viewer(link.href).then(function (data) {
+            if (data) added.forEach(function (node) { fillComment(node, data); });
+          }).catch(function () { /* the comments are there; their controls are not */ });
+        }
         var next = page.querySelector("a[data-more]");
         if (next) {
           link.href = next.getAttribute("href");
@@ -115,7 +153,8 @@
       event.preventDefault();
       var url = new URL(a.href);
       url.searchParams.set("embed", "1");
-      load(url.href);
+      here = url.href;
+      refresh();
     }
   });
 
@@ -150,9 +189,11 @@
     if (origins.indexOf(referrer) >= 0) parentOrigin = referrer;
   } catch (e) { /* no referrer: wait for the token message */ }
 
-  function headers() {
+  // Only what the reader asks for themselves carries the token; the page is the shared
+  // one, which a token would only make the server render again for this reader.
+  function headers(withToken) {
     var h = { Accept: "text/html" };
-    if (token) h.Authorization = "Bearer " + token;
+    if (token && withToken) h.Authorization = "Bearer " + token;
     return h;
   }
 
@@ -171,26 +212,177 @@
     start();
   }
 
-  // The page again, as the reader with the token sees it; the iframe never navigates, so
-  // the publisher's page stays where the reader was.
-  function load(url) {
-    return fetch(url, { headers: headers() }).then(function (response) {
-      if (response.status === 401) token = null; // a bad token: stay anonymous, never someone else
+  function pageVersion() {
+    var frame = document.querySelector("[data-thread-version]");
+    return frame ? frame.getAttribute("data-thread-version") : null;
+  }
+
+  // The reader's part of a page of the thread: /threads/<id>/viewer?sort=&page=.
+  function viewer(pageUrl) {
+    var url = new URL(pageUrl, location.href);
+    url.pathname = url.pathname.replace(/\/?$/, "/viewer");
+    url.searchParams.delete("v");
+    return fetch(url.href, {
+      headers: { Accept: "application/json", Authorization: "Bearer " + token }, cache: "no-store"
+    }).then(function (response) {
+      if (response.status === 401) { token = null; return null; } // stay anonymous, never someone else
       if (!response.ok) throw new Error("HTTP " + response.status);
-      return response.text();
-    }).then(function (html) {
-      here = url;
-      swap(html);
+      return response.json();
     });
   }
 
-  // A success is a redirect (not followed: the page is fetched again with the token); a
-  // refusal is the thread with the reason and what the reader typed.
+  // The shared page again, then the reader's part over it. When the reader's answer says
+  // the thread has moved on since the page we have (a comment just posted, answered by a
+  // process whose memory is a fraction of a second behind), the page is asked for at that
+  // version's own address, which no stale copy can answer.
+  function refresh() {
+    function page(url) {
+      return fetch(url, { headers: headers(false), cache: "no-cache" }).then(function (response) {
+        if (!response.ok) throw new Error("HTTP " + response.status);
+        return response.text();
+      }).then(swap);
+    }
+    var shown = page(here);
+    if (!token) return shown;
+    return Promise.all([shown, viewer(here)]).then(function (results) {
+      var data = results[1];
+      if (!data) return null;
+      if (String(data.thread_version) === pageVersion()) return apply(data);
+      var url = new URL(here);
+      url.searchParams.set("v", data.thread_version);
+      return page(url.href).then(function () { apply(data); });
+    });
+  }
+
+  // --- the reader's part, filled in from the page's <template> elements ----------------
+  function fromTemplate(name) {
+    var template = document.getElementById("btl-" + name);
+    return template ? document.importNode(template.content.firstElementChild, true) : null;
+  }
+
+  function forComment(node, id) {
+    var els = Array.from(node.querySelectorAll("form[action], a[href]"));
+    if (node.matches("form[action], a[href]")) els.push(node);
+    els.forEach(function (el) {
+      var attr = el.tagName === "FORM" ? "action" : "href";
+      el.setAttribute(attr, el.getAttribute(attr).replace("/comments/0/", "/comments/" + id + "/"));
+    });
+    return node;
+  }
+
+  function named(node, field, id) {
+    var box = node.querySelector("textarea[data-field]");
+    var label = node.querySelector("label[data-field]");
+    var out = node.querySelector("output[data-field]");
+    box.id = field + "-" + id;
+    box.setAttribute("data-counter", box.id + "-count");
+    if (label) label.htmlFor = box.id;
+    if (out) { out.id = box.id + "-count"; out.htmlFor = box.id; }
+    return box;
+  }
+
+  function fillComment(li, data) {
+    var id = parseInt(li.id.replace("comment-", ""), 10);
+    var actions = li.querySelector(":scope > .actions");
+    if (!id || !actions || !li.classList.contains("state-published") ||
+        actions.hasAttribute("data-filled")) return;
+    actions.setAttribute("data-filled", "");
+    var own = data.own.indexOf(id) >= 0;
+    var author = li.querySelector(":scope > .meta .author");
+    var name = author ? author.textContent : "";
+    var node;
+    if (own) li.classList.add("own");
+    if (data.subscriber && !own) {
+      node = fromTemplate(data.recommended.indexOf(id) >= 0 ? "recommended" : "recommend");
+      if (node) actions.appendChild(forComment(node, id));
+    }
+    if (data.can_reply && (node = fromTemplate("reply"))) {
+      node.querySelector("input[name=parent_id]").value = id;
+      named(node, "reply", id);
+      node.querySelector("label").textContent = "Reply to " + name;
+      actions.appendChild(node);
+    }
+    if (data.signed_in && !own) {
+      node = fromTemplate(data.reported.indexOf(id) >= 0 ? "reported" : "report");
+      if (node) {
+        if (node.hasAttribute("data-report")) node.setAttribute("data-author", name);
+        actions.appendChild(forComment(node, id));
+      }
+    }
+    if (own && data.editable.indexOf(id) >= 0 && (node = fromTemplate("edit"))) {
+      named(node, "edit", id).value = data.edit_texts[String(id)] || "";
+      actions.appendChild(forComment(node, id));
+    }
+    if (own && (node = fromTemplate("delete"))) actions.appendChild(forComment(node, id));
+  }
+
+  // The reader's own comments that nobody else sees (under review; awaiting approval).
+  function placeUnpublished(item) {
+    var fresh = new DOMParser().parseFromString(item.html, "text/html").querySelector("li.comment");
+    if (!fresh) return;
+    fresh = document.importNode(fresh, true);
+    var existing = document.getElementById("comment-" + item.id);
+    if (existing) {
+      var replies = existing.querySelector(":scope > ol.replies");
+      if (replies) fresh.appendChild(replies);
+      existing.replaceWith(fresh);
+      return;
+    }
+    var list = document.getElementById("comment-list");
+    if (!list) return;
+    if (item.thread_root_id) {
+      var root = document.getElementById("comment-" + item.thread_root_id);
+      if (!root) return;
+      var ol = root.querySelector(":scope > ol.replies");
+      if (!ol) { ol = document.createElement("ol"); ol.className = "replies"; root.appendChild(ol); }
+      ol.appendChild(fresh);
+      return;
+    }
+    var empty = list.querySelector(":scope > li.empty");
+    if (empty) empty.remove();
+    list.insertBefore(fresh, list.firstChild);
+  }
+
+  function apply(data) {
+    if (!data) return;
+    var respond = document.getElementById("respond");
+    if (respond && data.box_html) respond.innerHTML = data.box_html;
+    document.querySelectorAll("#comment-list li.comment").forEach(function (li) { fillComment(li, data); });
+    data.unpublished.forEach(placeUnpublished);
+    data.flash.forEach(function (message) {
+      var at = message.comment_id && document.getElementById("comment-" + message.comment_id);
+      if (!at) return; // the others are in the box already
+      var p = document.createElement("p");
+      p.className = "alert " + message.level;
+      p.setAttribute("role", "status");
+      p.textContent = message.message;
+      at.appendChild(p);
+    });
+    var who = document.querySelector(".site-header .bar");
+    if (who && data.name && !document.querySelector(".account .who")) {
+      var nav = document.createElement("nav");
+      nav.className = "account";
+      nav.setAttribute("aria-label", "Your account");
+      nav.innerHTML = '<span class="who"></span>';
+      nav.firstChild.textContent = data.name;
+      who.appendChild(nav);
+    }
+    markLinks();
+    showTimes(document);
+    initCounters(document);
+    postHeight();
+  }
+
+  // A success is a redirect (not followed: the page and the reader's part are fetched
+  // again); a refusal is the thread as this reader sees it, with the reason and what the
+  // reader had typed.
   function send(form, submitter) {
-    fetch(form.action, {
-      method: "POST", body: new FormData(form, submitter), headers: headers(), redirect: "manual"
+    // Not form.action: the recommend form has an input named "action", which shadows it.
+    var action = new URL(form.getAttribute("action") || "", location.href).href;
+    fetch(action, {
+      method: "POST", body: new FormData(form, submitter), headers: headers(true), redirect: "manual"
     }).then(function (response) {
-      if (response.type === "opaqueredirect" || response.ok) return load(here);
+      if (response.type === "opaqueredirect" || response.ok) return refresh();
       return response.text().then(swap);
     }).catch(function () {
       form.removeAttribute("data-sent");
@@ -216,7 +408,10 @@
       lastHeight = 0;
       if (m.token && m.token !== token) {
         token = String(m.token);
-        load(here).catch(postHeight);
+        viewer(here).then(function (data) {
+          if (data && String(data.thread_version) !== pageVersion()) return refresh();
+          return apply(data);
+        }).catch(postHeight);
       } else {
         postHeight();
       }
@@ -227,6 +422,7 @@
 
   function start() {
     if (embed) markLinks();
+    showTimes(document);
     initCounters(document);
     var alert = document.querySelector(".thread [role=alert]");
     if (alert) alert.scrollIntoView({ block: "center" });
