@@ -3,8 +3,10 @@
 Run:  .venv/bin/python bench/thread_api_wsgi.py [CALLS]      (default 300)
 Builds a 3,000-comment thread (bulk inserts) in a throwaway SQLite database, then times
 CALLS calls of `belowtheline.wsgi.application` for: the anonymous first page (hot), the
-same as a subscriber with a bearer token (the full document, and the shared body plus the
-per-reader `thread/viewer` call), and the 30-article counts call. The "limit" line is the
+same as a subscriber with a bearer token (the full document; the per-reader
+`thread/viewer` call alone; the shared body plus that call, as an app that overlays them
+makes), and the 30-article counts call. In-process calls, no HTTP: `make bench` (wrk
+against `btl serve`) gives the figures over the wire. The "limit" line is the
 same bytes from a minimal WSGI callable, the ceiling any Python app could reach here.
 Prints req/s and median / p99 ms per case, and the body size.
 """
@@ -141,9 +143,10 @@ def main() -> None:
     base = f"/api/v1/sites/{site.slug}"
     thread = f"{base}/articles/{article.pk}/thread"
     _, body = call(application, environ(thread))
-    # The subscriber has accepted the rules, so their answer is the comment box's.
+    # The token's reader exists from their first read; they have accepted the rules.
     call(application, environ(thread, **auth))
-    services.accept_rules(site=site, user=User.objects.get(external_identity__subject="bench-token"))
+    reader = User.objects.get(external_identity__subject="bench-token")
+    services.accept_rules(site=site, user=reader)
 
     def limit(env: Environ, start_response: Callable[..., Any]) -> list[bytes]:
         start_response("200 OK", [("Content-Type", "application/json"),
@@ -158,6 +161,8 @@ def main() -> None:
     timed("thread, anonymous", calls, [(application, environ(thread))])
     timed("thread, subscriber (bearer)", calls, [(application, environ(thread, **auth))])
     if has_viewer:
+        timed("thread/viewer alone, subscriber (bearer)", calls,
+              [(application, environ(viewer, **auth))])
         timed("thread, subscriber: shared body + viewer", calls,
               [(application, environ(thread)), (application, environ(viewer, **auth))])
     timed("counts, 30 articles", calls, [(application, environ(
