@@ -505,3 +505,35 @@ def test_the_viewer_endpoint_costs_the_same_queries_at_any_thread_size(
     # are kept per site); the page's top-level ids, own comments, recommendations, reports.
     with django_assert_num_queries(10):
         client.get(reverse("thread_viewer", args=[site.slug, article.pk]))
+
+
+def test_a_stampede_on_a_new_version_renders_it_once(site, article):
+    """Many readers arrive at once just after a change: one renders, the others wait for
+    that rendering instead of each rendering the page again."""
+    import threading  # noqa: PLC0415
+
+    article = Article.objects.get(pk=article.pk)
+    calls = []
+    started = threading.Barrier(8)
+
+    def render() -> thread_cache.Rendering:
+        calls.append(1)
+        threading.Event().wait(0.2)  # a slow render, so the others arrive meanwhile
+        return thread_cache.Rendering(body=b"<p>once</p>", content_type="text/html")
+
+    etags = []
+
+    def reader() -> None:
+        started.wait()
+        etags.append(thread_cache.cached_rendering(
+            site=site, article=article, variant="stampede", render=render
+        ).etag)
+
+    threads = [threading.Thread(target=reader) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(calls) == 1
+    assert len(set(etags)) == 1
+    assert len(etags) == 8
