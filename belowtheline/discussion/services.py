@@ -33,6 +33,7 @@ from belowtheline.discussion.models import (
 )
 from belowtheline.discussion.publishing import decide_publication
 from belowtheline.ratelimit import check_rate_limit
+from belowtheline.sites.config_cache import site_cached
 from belowtheline.sites.models import Site
 
 MAX_COMMENT_LENGTH = 5000
@@ -105,7 +106,14 @@ def check_can_comment(*, site: Site, user: Person, now: datetime) -> User:
             "rules_not_published",
             "Commenting opens once the publisher has published its rules.",
         )
-    if not selectors.has_accepted(site=site, user=author, rules_version=rules):
+    # An acceptance is never withdrawn, so a "yes" is remembered per process (a new rules
+    # version is a new key); a "no" is asked again on the next post.
+    accepted = site_cached(
+        site, ("accepted", author.pk, rules.pk),
+        lambda: selectors.has_accepted(site=site, user=author, rules_version=rules),
+        keep=bool,
+    )
+    if not accepted:
         raise Forbidden(
             "rules_not_accepted",
             "Please read and accept the current rules before you comment.",

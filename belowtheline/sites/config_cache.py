@@ -39,10 +39,14 @@ _entries: OrderedDict[tuple[int, int, object, Hashable], object] = OrderedDict()
 _lock = threading.Lock()
 
 
-def site_cached(site: "Site", what: Hashable, load: Callable[[], T]) -> T:
+def site_cached(
+    site: "Site", what: Hashable, load: Callable[[], T], *, keep: Callable[[T], bool] | None = None
+) -> T:
     """`load()`'s answer for this site's current configuration, computed once per process.
 
-    The answer is shared by every thread of the process: treat it as read-only.
+    The answer is shared by every thread of the process: treat it as read-only. With `keep`,
+    only answers it approves are remembered: for facts that become true and then stay true
+    (a reader's acceptance of one rules version), a "no" must be asked again next time.
     """
     # created_at too: a deleted site's id may be given to a new site, at version 0 again.
     key = (site.pk, site.config_version, site.created_at, what)
@@ -51,6 +55,8 @@ def site_cached(site: "Site", what: Hashable, load: Callable[[], T]) -> T:
             _entries.move_to_end(key)
             return _entries[key]  # type: ignore[return-value]
     value = load()  # outside the lock: a slow load must not stall every other site's reads
+    if keep is not None and not keep(value):
+        return value
     with _lock:
         _entries[key] = value
         _entries.move_to_end(key)
