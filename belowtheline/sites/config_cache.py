@@ -31,9 +31,9 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 
-# Sites × (rules, cover) plus one entry per author seen posting: a few thousand is plenty,
-# and each entry is small (a schedule, a rules version, a handful of sanctions).
-MAX_ENTRIES = 4096
+# Sites × (rules, cover) plus two entries per author seen posting (sanctions, acceptance):
+# a hot story has a few thousand authors, and each entry is small.
+MAX_ENTRIES = 16384
 
 _entries: OrderedDict[tuple[int, int, object, Hashable], object] = OrderedDict()
 _lock = threading.Lock()
