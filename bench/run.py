@@ -44,6 +44,7 @@ GRANIAN_PIN = "granian==2.8.7"
 NOTES = Path(os.environ.get("BENCH_NOTES", "/work/notes/bench-results.md"))
 
 PORT_OURS, PORT_OURS_2, PORT_ISSO, PORT_LIMIT, PORT_NGINX = 8500, 8501, 8510, 8520, 8530
+PORT_LIMIT_WSGI = 8521
 PG_ADMIN_URL = "postgres://postgres@127.0.0.1:5432/postgres"
 PG_DB = "btl_bench"
 REDIS_DB = 4
@@ -348,6 +349,7 @@ class Target:
     check: list[tuple[str, dict[str, str]]] = field(default_factory=list)
     available: bool = True
     why_not: str = ""
+    alone_ms: float | None = None  # one request (a pair: both) with nothing else running
 
 
 @dataclass
@@ -365,12 +367,17 @@ def parse_line(line: str) -> tuple[str, dict[str, str]]:
 
 def probe(target: Target) -> None:
     """A case whose endpoint is not on main yet prints n/a instead of failing the run."""
+    timings = []
     for path, headers in target.check or [parse_line(ln) for ln in target.lines[:2]]:
         status, body = http(target.base + path, headers=headers)
         if status != 200:
             target.available = False
             target.why_not = f"{path.split('?')[0]} answered {status or 'nothing'}"
             return
+        began = time.monotonic()  # the second time: caches warmed by the first
+        http(target.base + path, headers=headers)
+        timings.append((time.monotonic() - began) * 1000)
+    target.alone_ms = sum(timings) if target.pair else timings[0]
 
 
 @dataclass
@@ -382,6 +389,7 @@ class World:
     limit: str
     nginx: str
     pids: dict[str, int]
+    limit_wsgi: str = ""
 
 
 def viewer_path(world: World, base: str) -> str | None:
@@ -408,11 +416,13 @@ def build_cases(world: World) -> list[Case]:
             Target("ours", world.ours, [page.format(hot)]),
             *([Target("isso", world.isso, [_isso_page()])] if world.isso else []),
             Target("limit-granian", world.limit, ["/page"]),
+            Target("limit-granian-wsgi", world.limit_wsgi, ["/page"]),
             Target("limit-nginx", world.nginx, ["/page.html"]),
         ]),
         Case("a-api", "(a) hot thread, first page, anonymous: API", [
             Target("ours", world.ours, [api.format(hot)]),
             Target("limit-granian", world.limit, ["/api"]),
+            Target("limit-granian-wsgi", world.limit_wsgi, ["/api"]),
             Target("limit-nginx", world.nginx, ["/api.json"]),
         ]),
     ]
@@ -482,7 +492,7 @@ def _isso_page() -> str:
 
 
 SETTLE_PATHS = {"ours": "/embed.js", "isso": "/?uri=/none", "limit-granian": "/page",
-                "limit-nginx": "/page.html"}
+                "limit-granian-wsgi": "/page", "limit-nginx": "/page.html"}
 
 
 def settle(system: str, base: str, *, quick: float = 0.25, timeout: float = 90) -> None:
@@ -536,13 +546,14 @@ def sample_memory(world: World, system: str, memory: dict[str, float]) -> None:
 @dataclass
 class PostRun:
     system: str
+    mode: str  # "alone" or "read": posting alone, or while 32 more connections read
     posts: Result
-    readers: Result
+    readers: Result | None
     check: dict[str, int]
 
 
 def run_posting(world: World, memory: dict[str, float]) -> list[list[PostRun]]:
-    """(f): posting with subscriber tokens while readers load the hot page, per round."""
+    """(f): posting with subscriber tokens, alone and while readers load the hot page."""
     from bench import dataset, isso_side
 
     hot = world.data["threads"]["3000"]
@@ -553,21 +564,23 @@ def run_posting(world: World, memory: dict[str, float]) -> list[list[PostRun]]:
     for round_ in range(1, ROUNDS + 1):
         runs = []
         systems = [("ours", world.ours)] + ([("isso", world.isso)] if world.isso else [])
-        for system, base in systems:
-            marker = f"bench-{system}-{round_}-{int(time.time())}"
-            ids_file = VAR / "wrk" / f"ids-{system}-{round_}.txt"
+        for system, base, mode in [(s, b, m) for m in ("alone", "read") for s, b in systems]:
+            marker = f"bench-{system}-{mode}-{round_}-{int(time.time())}"
+            ids_file = VAR / "wrk" / f"ids-{system}-{mode}-{round_}.txt"
             if system == "ours":
                 targets, readers = ours_targets, reader_ours
             else:
                 targets = request_file("post-isso", [f"/new?uri={isso_side.ISSO_URI}"])
                 readers = request_file("post-readers-isso", [isso_side.first_page_path()])
             settle(system, base)
-            reading = start_wrk(world.tools, base, "requests.lua", [str(readers), "cycle"],
-                                duration=DURATION)
+            reading = None
+            if mode == "read":
+                reading = start_wrk(world.tools, base, "requests.lua",
+                                    [str(readers), "cycle"], duration=DURATION)
             posts = run_wrk(world.tools, base, "post.lua",
                             [str(targets), marker, system, str(ids_file)],
                             env={"BENCH_IDS_FILE": str(ids_file)})
-            read = finish_wrk(reading, DURATION)
+            read = finish_wrk(reading, DURATION) if reading else None
             time.sleep(1)  # let the last in-flight writes land before counting
             acked = [int(x) for x in ids_file.read_text().split(",") if x.strip().isdigit()]
             if system == "ours":
@@ -580,12 +593,13 @@ def run_posting(world: World, memory: dict[str, float]) -> list[list[PostRun]]:
             check["failed"] = int(posts.extra.get("failed", 0))
             # Posts per second means acknowledged posts: a refusal is not a post.
             posts.rps = check["acked"] / (posts.extra["duration_us"] / 1e6)
-            runs.append(PostRun(system, posts, read, check))
+            runs.append(PostRun(system, mode, posts, read, check))
             sample_memory(world, system, memory)
-            log(f"round {round_} posting {system:6} {posts.rps:8.1f} posts/s  acked "
+            log(f"round {round_} posting {mode:5} {system:6} {posts.rps:8.1f} posts/s  acked "
                 f"{check['acked']} stored {check['stored']} lost {check['lost']} dup "
                 f"{check['duplicate_texts']} failed {check['failed']} "
-                f"{posts.extra.get('last_failure', '')}  readers {read.rps:.1f}/s")
+                f"{posts.extra.get('last_failure', '')}"
+                + (f"  readers {read.rps:.1f}/s" if read else ""))
         rounds.append(runs)
     return rounds
 
@@ -711,7 +725,7 @@ def start_isso() -> tuple[str | None, int | None]:
 
 
 def check_ports() -> None:
-    for port in (PORT_OURS, PORT_OURS_2, PORT_ISSO, PORT_LIMIT, PORT_NGINX):
+    for port in (PORT_OURS, PORT_OURS_2, PORT_ISSO, PORT_LIMIT, PORT_LIMIT_WSGI, PORT_NGINX):
         if not port_free(port):
             raise RuntimeError(f"port {port} is taken: is another `make bench` running?")
 
@@ -738,19 +752,27 @@ def start_systems(tools: dict[str, str], backend: Backend, data: dict[str, Any],
         str(PORT_LIMIT), "--workers", str(WORKERS), "--no-ws", "--log-level", "warning",
         "bench.limit_app:app"], env={**os.environ, "BENCH_LIMIT_DIR": str(limit_dir),
                                      "PYTHONPATH": str(ROOT)})
+    granian_wsgi = PROCS.start("limit-granian-wsgi", [
+        tools["granian"], "--interface", "wsgi", "--host", "127.0.0.1", "--port",
+        str(PORT_LIMIT_WSGI), "--workers", str(WORKERS), "--no-ws", "--log-level", "warning",
+        "bench.limit_app:wsgi_app"], env={**os.environ, "BENCH_LIMIT_DIR": str(limit_dir),
+                                          "PYTHONPATH": str(ROOT)})
     nginx = PROCS.start("limit-nginx", [tools["nginx"], "-p", str(VAR / "nginx"), "-c",
                                         str(nginx_conf(PORT_NGINX)), "-g", "daemon off;"],
                         env=dict(os.environ))
     limit = f"http://127.0.0.1:{PORT_LIMIT}"
     nginx_base = f"http://127.0.0.1:{PORT_NGINX}"
     wait_ready(limit + "/page", granian, "limit-granian")
+    limit_wsgi = f"http://127.0.0.1:{PORT_LIMIT_WSGI}"
+    wait_ready(limit_wsgi + "/page", granian_wsgi, "limit-granian-wsgi")
     wait_ready(nginx_base + "/page.html", nginx, "limit-nginx")
 
-    pids = {"ours": server.pid, "limit-granian": granian.pid, "limit-nginx": nginx.pid}
+    pids = {"ours": server.pid, "limit-granian": granian.pid,
+            "limit-granian-wsgi": granian_wsgi.pid, "limit-nginx": nginx.pid}
     isso_base, isso_pid = isso.result()
     if isso_pid:
         pids["isso"] = isso_pid
-    return World(tools, data, ours, isso_base, limit, nginx_base, pids)
+    return World(tools, data, ours, isso_base, limit, nginx_base, pids, limit_wsgi)
 
 
 # -- the table -------------------------------------------------------------------------------
@@ -802,6 +824,18 @@ class Table:
         return "\n".join(out)
 
 
+def alone(target: Target) -> str:
+    if target.alone_ms is None:
+        return ""
+    return f"one {'pair' if target.pair else 'request'} alone: {_ms(target.alone_ms)} ms"
+
+
+def _p99(results: list[Result]) -> float | None:
+    """The median p99 over the rounds that completed anything (None: none did)."""
+    done = [r.p99 for r in results if r.requests]
+    return statistics.median(done) if done else None
+
+
 def per_round(case: Case | None, system: str) -> list[Result]:
     if case is None:
         return []
@@ -821,6 +855,46 @@ def _ratio_text(values: list[float], fmt: str = "{:.2f}") -> str:
     return text
 
 
+def add_posting_rows(table: Table, title: str, posting: list[list[PostRun]]) -> None:
+    if not any(posting):
+        table.add(title, "ours", "n/a")
+        return
+    for system in ("ours", "isso"):
+        runs = [r for round_ in posting for r in round_ if r.system == system]
+        if not runs:
+            continue
+        lost = sum(r.check["lost"] for r in runs)
+        dups = sum(r.check["duplicate_texts"] for r in runs)
+        acked = sum(r.check["acked"] for r in runs)
+        same_id = sum(r.check["acked"] - r.check["acked_distinct"] for r in runs)
+        failed = sum(r.check["failed"] for r in runs)
+        table.add(title, f"{system}: posts", _rate([r.posts.rps for r in runs]),
+                  _ms(statistics.median(r.posts.p50 for r in runs)),
+                  _ms(statistics.median(r.posts.p90 for r in runs)),
+                  _ms(statistics.median(r.posts.p99 for r in runs)), str(failed),
+                  f"{acked} acked, {lost} lost, {dups} stored twice"
+                  + (f", {same_id} acks repeating an id" if same_id else ""),
+                  "nothing lost " + ("n/a (nothing acknowledged)" if not acked else
+                                     "met" if lost == 0 and dups == 0 and not same_id
+                                     else "missed"))
+        readers = [r.readers for r in runs if r.readers]
+        if readers:
+            table.add(title, f"{system}: readers meanwhile", _rate([r.rps for r in readers]),
+                      _ms(statistics.median(r.p50 for r in readers)),
+                      _ms(statistics.median(r.p90 for r in readers)),
+                      _ms(statistics.median(r.p99 for r in readers)),
+                      str(sum(r.errors for r in readers)))
+    post_ratio = []
+    for round_ in posting:
+        rates = {r.system: r.posts.rps for r in round_}
+        if rates.get("isso") and "ours" in rates:
+            post_ratio.append(rates["ours"] / rates["isso"])
+    table.add(title, "ours ÷ Isso (posts/s)", "", "", "", "", "",
+              _ratio_text(post_ratio, "{:.2f}×") if post_ratio else "n/a (Isso posted nothing)",
+              "≥ 3× " + _verdict(statistics.median(post_ratio) if post_ratio else None, 3,
+                                 at_least=True))
+
+
 def build_table(cases: list[Case], posting: list[list[PostRun]],
                 freshness: dict[str, list[float | None]], memory: dict[str, float],
                 backend: Backend) -> Table:
@@ -836,24 +910,27 @@ def build_table(cases: list[Case], posting: list[list[PostRun]],
             if not any(r.requests for r in results):
                 table.add(case.title, target.system,
                           f"0 (no answer completed within {DURATION:g} s)", "", "", "",
-                          str(sum(r.errors for r in results)))
+                          str(sum(r.errors for r in results)), alone(target))
                 continue
             table.add(case.title, target.system, _rate([r.rps for r in results]),
                       _ms(statistics.median(r.p50 for r in results)),
                       _ms(statistics.median(r.p90 for r in results)),
                       _ms(statistics.median(r.p99 for r in results)),
-                      str(sum(r.errors for r in results)))
+                      str(sum(r.errors for r in results)), alone(target))
         ours = per_round(case, "ours")
         if case.key == "a-page":
             limit = ratio_rounds(ours, per_round(case, "limit-granian"))
             table.add(case.title, "ours ÷ limit (granian)", "", "", "", "", "",
                       _ratio_text(limit, "{:.1%}"), "≥ 50% " + _verdict(
                           statistics.median(limit) if limit else None, 0.5, at_least=True))
+            table.add(case.title, "ours ÷ limit (granian WSGI)", "", "", "", "", "",
+                      _ratio_text(ratio_rounds(ours, per_round(case, "limit-granian-wsgi")),
+                                  "{:.1%}"))
             table.add(case.title, "ours ÷ limit (nginx)", "", "", "", "", "",
                       _ratio_text(ratio_rounds(ours, per_round(case, "limit-nginx")), "{:.1%}"))
             table.add(case.title, "ours ÷ Isso", "", "", "", "", "",
                       _ratio_text(ratio_rounds(ours, per_round(case, "isso")), "{:.1f}×"))
-            p99 = statistics.median(r.p99 for r in ours) if ours else None
+            p99 = _p99(ours)
             table.add(case.title, "ours p99", "", "", "", "", "",
                       f"{p99:.1f} ms" if p99 is not None else "n/a",
                       "< 25 ms " + _verdict(p99, 25, at_least=False))
@@ -862,6 +939,9 @@ def build_table(cases: list[Case], posting: list[list[PostRun]],
             table.add(case.title, "ours ÷ limit (granian)", "", "", "", "", "",
                       _ratio_text(limit, "{:.1%}"), "≥ 50% " + _verdict(
                           statistics.median(limit) if limit else None, 0.5, at_least=True))
+            table.add(case.title, "ours ÷ limit (granian WSGI)", "", "", "", "", "",
+                      _ratio_text(ratio_rounds(ours, per_round(case, "limit-granian-wsgi")),
+                                  "{:.1%}"))
             table.add(case.title, "ours ÷ limit (nginx)", "", "", "", "", "",
                       _ratio_text(ratio_rounds(ours, per_round(case, "limit-nginx")), "{:.1%}"))
         if case.key in ("b-page-30", "b-api-30"):
@@ -881,46 +961,16 @@ def build_table(cases: list[Case], posting: list[list[PostRun]],
                       _ratio_text(sub, "{:.1%}"), "≥ 25% " + _verdict(
                           statistics.median(sub) if sub else None, 0.25, at_least=True))
         if case.key == "g-queue" and ours:
-            p99 = statistics.median(r.p99 for r in ours)
-            table.add(case.title, "ours p99", "", "", "", "", "", f"{p99:.1f} ms",
-                      "< 100 ms " + _verdict(p99, 100, at_least=False))
+            p99 = _p99(ours)
+            table.add(case.title, "ours p99", "", "", "", "", "",
+                      f"{p99:.1f} ms" if p99 is not None else
+                      f"none answered within {DURATION:g} s", "< 100 ms " + (
+                          _verdict(p99, 100, at_least=False) if p99 is not None else "missed"))
 
-    title = "(f) posting with tokens while (a) is read"
-    if not posting:
-        table.add(title, "ours", "n/a")
-    for system in ("ours", "isso"):
-        runs = [r for round_ in posting for r in round_ if r.system == system]
-        if not runs:
-            continue
-        lost = sum(r.check["lost"] for r in runs)
-        dups = sum(r.check["duplicate_texts"] for r in runs)
-        acked = sum(r.check["acked"] for r in runs)
-        same_id = sum(r.check["acked"] - r.check["acked_distinct"] for r in runs)
-        failed = sum(r.check["failed"] for r in runs)
-        table.add(title, f"{system}: posts", _rate([r.posts.rps for r in runs]),
-                  _ms(statistics.median(r.posts.p50 for r in runs)),
-                  _ms(statistics.median(r.posts.p90 for r in runs)),
-                  _ms(statistics.median(r.posts.p99 for r in runs)), str(failed),
-                  f"{acked} acked, {lost} lost, {dups} stored twice"
-                  + (f", {same_id} acks repeating an id" if same_id else ""),
-                  "nothing lost " + ("n/a (nothing acknowledged)" if not acked else
-                                     "met" if lost == 0 and dups == 0 and not same_id
-                                     else "missed"))
-        table.add(title, f"{system}: readers meanwhile", _rate([r.readers.rps for r in runs]),
-                  _ms(statistics.median(r.readers.p50 for r in runs)),
-                  _ms(statistics.median(r.readers.p90 for r in runs)),
-                  _ms(statistics.median(r.readers.p99 for r in runs)),
-                  str(sum(r.readers.errors for r in runs)))
-    post_ratio = []
-    for round_ in posting:
-        rates = {r.system: r.posts.rps for r in round_}
-        if rates.get("isso") and "ours" in rates:
-            post_ratio.append(rates["ours"] / rates["isso"])
-    if posting:
-        table.add(title, "ours ÷ Isso (posts/s)", "", "", "", "", "",
-                  _ratio_text(post_ratio, "{:.2f}×"), "≥ 3× " + _verdict(
-                      statistics.median(post_ratio) if post_ratio else None, 3, at_least=True))
-
+    for mode, title in (("alone", "(f) posting with subscriber tokens, alone"),
+                        ("read", "(f) posting with tokens while (a) is read")):
+        add_posting_rows(table, title, [[r for r in round_ if r.mode == mode]
+                                        for round_ in posting])
     for key, label in (("same", "(f) new comment visible on the cached page"),
                        ("other", "two processes (ports 8500/8501) agree")):
         values = freshness.get(key, [])
@@ -935,7 +985,7 @@ def build_table(cases: list[Case], posting: list[list[PostRun]],
             text += f", {len(values) - len(seen)} of {len(values)} never within 10 s"
         table.add(label, "ours", "", "", "", "", "", f"{text} ({len(values)} posts)",
                   "≤ 1 s " + _verdict(worst, 1.0, at_least=False))
-    for system in ("ours", "isso", "limit-granian", "limit-nginx"):
+    for system in ("ours", "isso", "limit-granian", "limit-granian-wsgi", "limit-nginx"):
         if system in memory:
             table.add("resident memory (max during the run)", system, "", "", "", "", "",
                       f"{memory[system]:.0f} MB")
