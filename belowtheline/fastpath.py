@@ -5,10 +5,11 @@ second; the profile of a cached request through Django is middleware, URL resolu
 response objects, not the two version queries. So the WSGI application in front of Django
 (`belowtheline.wsgi.application`) keeps, per exact PATH_INFO + QUERY_STRING, the last body
 Django served for it, and answers a GET or HEAD from memory while that entry was confirmed
-by Django less than `BTL_THREAD_FRESHNESS` seconds ago. Every answer after that goes to
-Django, whose view re-reads the versions, finds the (possibly new) rendering and confirms
-the entry again: so a new comment reaches every process within the freshness window, with
-no messaging between processes.
+by Django less than `BTL_THREAD_FRESHNESS` seconds ago. After that, the next request goes
+to Django, whose view re-reads the versions, finds the (possibly new) rendering and
+confirms the entry again (the requests arriving while it does are still answered from
+memory, for half a window at most): so a new comment reaches every process within 1.5
+freshness windows (0.75 s by default), with no messaging between processes.
 
 Entries are registered only by `discussion.thread_cache.cached_response`, which is where
 it is decided what is shared. "anonymous" entries are never served to a request carrying
@@ -158,6 +159,8 @@ class Entry:
     gzip_headers: list[tuple[str, str]]
     not_modified_headers: list[tuple[str, str]]
     confirmed_at: float
+    # When a request last went to Django to confirm this entry after it went stale.
+    revalidating_since: float = 0.0
 
     @property
     def size(self) -> int:
@@ -302,12 +305,30 @@ class FastPath:
             )
             if (
                 entry is not None
-                and time.monotonic() - entry.confirmed_at < freshness()
                 and (entry.audience == EVERYONE or not self.personal(environ))
                 and _host_allowed(environ.get("HTTP_HOST") or environ.get("SERVER_NAME", ""))
+                and self.may_serve(entry)
             ):
                 return self.serve(entry, environ, start_response, head=method == "HEAD")
         return self.app(environ, start_response)
+
+    @staticmethod
+    def may_serve(entry: Entry) -> bool:
+        """Fresh: yes. Just stale: the first request goes to Django to confirm the entry
+        again, and the others are answered from memory meanwhile, for half a window more
+        at most; without that, every request in flight at that instant would queue in
+        Django at once (the tail of the latency). Older than that: Django answers."""
+        window = freshness()
+        now = time.monotonic()
+        age = now - entry.confirmed_at
+        if age < window:
+            return True
+        if age >= window * 1.5:
+            return False
+        if entry.revalidating_since > entry.confirmed_at:
+            return True  # another request is asking Django already
+        entry.revalidating_since = now  # this one asks (a race lets two ask: harmless)
+        return False
 
     @staticmethod
     def serve(

@@ -136,6 +136,21 @@ def test_a_stale_entry_goes_to_django_which_confirms_it_again(
     assert django_app.calls == 2
 
 
+def test_while_one_request_confirms_a_stale_entry_the_others_are_answered_from_memory(
+    app, django_app, path, commented, settings
+):
+    settings.BTL_THREAD_FRESHNESS = 0.5
+    call(app, path)
+    entry = fastpath.registry.get(path)
+    entry.confirmed_at -= 0.6  # just stale
+    entry.revalidating_since = entry.confirmed_at + 0.55  # another request is at Django
+    call(app, path)
+    assert django_app.calls == 1
+    entry.confirmed_at -= 0.5  # and that went on too long: Django answers
+    call(app, path)
+    assert django_app.calls == 2
+
+
 def test_a_freshness_of_zero_turns_the_fast_path_off(app, django_app, path, commented,
                                                      settings):
     settings.BTL_THREAD_FRESHNESS = 0
