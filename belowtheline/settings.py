@@ -247,8 +247,8 @@ TASKS = {
 BTL_FRONT_SITE = os.environ.get("BTL_FRONT_SITE", "demo")
 
 # Seconds the WSGI fast path (belowtheline/fastpath.py) may answer a hot thread from memory
-# before asking Django again, which re-reads the thread's version: the longest a change can
-# take to show on another process. 0 turns the fast path off.
+# before asking Django again, which re-reads the thread's version. A change shows on every
+# other process within 1.5 times this (0.75 s by default). 0 turns the fast path off.
 BTL_THREAD_FRESHNESS = float(os.environ.get("BTL_THREAD_FRESHNESS", "0.5"))
 
 # Writes per user per window, as "count/seconds". Generous for people, tight for scripts.
