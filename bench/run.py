@@ -368,6 +368,11 @@ def parse_line(line: str) -> tuple[str, dict[str, str]]:
 def probe(target: Target) -> None:
     """A case whose endpoint is not on main yet prints n/a instead of failing the run."""
     timings = []
+    if target.mode == "random":  # cold each time: time a thread nobody has asked for yet
+        path, headers = parse_line(target.lines[-1])
+        began = time.monotonic()
+        http(target.base + path, headers=headers)
+        target.alone_ms = (time.monotonic() - began) * 1000
     for path, headers in target.check or [parse_line(ln) for ln in target.lines[:2]]:
         status, body = http(target.base + path, headers=headers)
         if status != 200:
@@ -377,7 +382,8 @@ def probe(target: Target) -> None:
         began = time.monotonic()  # the second time: caches warmed by the first
         http(target.base + path, headers=headers)
         timings.append((time.monotonic() - began) * 1000)
-    target.alone_ms = sum(timings) if target.pair else timings[0]
+    if target.alone_ms is None:
+        target.alone_ms = sum(timings) if target.pair else timings[0]
 
 
 @dataclass
@@ -1065,11 +1071,11 @@ def report(table: Table, backend: Backend, data: dict[str, Any], world: World,
         f"reports; data built in {data['seconds']:.0f} s ({'; '.join(data['notes'])})",
         f"wrk {WRK_THREADS} threads, {CONNECTIONS} connections, {DURATION:g} s per run, "
         f"{ROUNDS} round(s), systems interleaved; {CORES} cores shared by everything; "
-        f"our server: {' '.join(ours_command(PORT_OURS)[1:])} ({WORKERS} workers if the "
-        f"command takes --workers), BTL_RATE_COMMENT=1000000/60",
+        f"our server: btl {' '.join(ours_command(PORT_OURS)[1:])}, "
+        "BTL_RATE_COMMENT=1000000/60",
         f"hot first page: {hot_page:,} bytes HTML (about {first_page} comments), {hot_api:,} "
-        f"bytes API; limit = those bytes from memory (bench/limit_app.py under granian, "
-        f"{WORKERS} workers) and from nginx (static file, {WORKERS} workers); Isso 0.14 "
+        f"bytes API; limit = those bytes from memory (bench/limit_app.py under granian, ASGI "
+        f"and WSGI, {WORKERS} workers) and from nginx (static file, {WORKERS} workers); Isso 0.14 "
         f"under gunicorn -w 2, guard off, asked for the same first page "
         f"({_isso_page()})" if world.isso else "Isso not available",
         f"subscriber pairs: p50/p90/p99 are per request of the pair; run took {seconds:.0f} s",
