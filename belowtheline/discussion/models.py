@@ -226,6 +226,8 @@ class Report(models.Model):
             models.Index(fields=["site", "status", "created_at"]),
             # A reporter's track record, read at every filing.
             models.Index(fields=["site", "reporter", "status"], name="report_reporter_record"),
+            # The open reports of a page of the queue (reasons, notes).
+            models.Index(fields=["comment", "status", "site"], name="report_comment_status"),
         ]
         constraints = [
             models.UniqueConstraint(fields=["comment", "reporter"], name="one_report_per_reader"),

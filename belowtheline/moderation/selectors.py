@@ -14,6 +14,7 @@ from django.db.models.fields.tuple_lookups import (
     TupleLessThanOrEqual,
 )
 from django.db.models.functions import RowNumber
+from django.db.models.lookups import GreaterThan, LessThan, LessThanOrEqual
 
 from belowtheline.accounts.models import StaffRole, Subscription, User
 from belowtheline.discussion import reports as report_figures
@@ -96,11 +97,12 @@ def author_records(*, site: Site, user_ids: list[int], now: datetime) -> dict[in
         Comment.objects.filter(site=site, author_id__in=user_ids)
         .values("author_id").annotate(n=Count("pk")).values_list("author_id", "n")
     )
+    # From the authors' comments, not from every upheld report on the site.
     upheld = dict(
-        Report.objects.filter(site=site, comment__author_id__in=user_ids,
-                              status=Report.Status.UPHELD)
-        .values("comment__author_id").annotate(n=Count("comment", distinct=True))
-        .values_list("comment__author_id", "n")
+        Comment.objects.filter(site=site, author_id__in=user_ids)
+        .filter(Exists(Report.objects.filter(site=site, comment=OuterRef("pk"),
+                                             status=Report.Status.UPHELD)))
+        .values("author_id").annotate(n=Count("pk")).values_list("author_id", "n")
     )
     sanctions = active_sanctions(site=site, user_ids=user_ids, now=now)
     notes: dict[int, list[ModeratorNote]] = {}
@@ -221,6 +223,26 @@ def _instant(micros: int) -> datetime:
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
+# Row values, `(a, b) <= (x, y)`, as SQL: an index range the planner starts the walk from.
+# Django spells tuple lookups out as ORs on SQLite, which it then scans from the top to
+# filter, and deep pages would cost more than the first. SQLite has had row values since
+# 3.15 (2016); PostgreSQL always.
+
+class _RowLessThan(TupleLessThan):
+    def as_sql(self, compiler, connection):  # type: ignore[no-untyped-def]
+        return LessThan.as_sql(self, compiler, connection)
+
+
+class _RowAtMost(TupleLessThanOrEqual):
+    def as_sql(self, compiler, connection):  # type: ignore[no-untyped-def]
+        return LessThanOrEqual.as_sql(self, compiler, connection)
+
+
+class _RowGreaterThan(TupleGreaterThan):
+    def as_sql(self, compiler, connection):  # type: ignore[no-untyped-def]
+        return GreaterThan.as_sql(self, compiler, connection)
+
+
 # --- rows in context -----------------------------------------------------------------------
 
 def _with_context(site: Site, comments: list[Comment], now: datetime, *,
@@ -317,7 +339,7 @@ def _reported_comments(site: Site, now: datetime, filters: QueueFilters,
         was_legal, score, key, pk = bool(after[0]), after[1], after[2], after[3]
         weight = score - report_figures.AGE_CAP
         settled = settled.filter(
-            TupleLessThanOrEqual((legal, F("queue_settled_key"), rising),
+            _RowAtMost((legal, F("queue_settled_key"), rising),
                                  (was_legal, weight, key))
         ).exclude(has_open_legal_report=was_legal, queue_settled_key=weight,
                   queue_rising_key=key, pk__lte=pk)
@@ -325,13 +347,13 @@ def _reported_comments(site: Site, now: datetime, filters: QueueFilters,
         # names the key a young comment would need to tie with it.
         tie = score - report_figures.age_units(now)
         if tie < key:
-            young = young.filter(TupleLessThanOrEqual((legal, rising), (was_legal, tie)))
+            young = young.filter(_RowAtMost((legal, rising), (was_legal, tie)))
         elif tie == key:
             young = young.filter(
-                TupleLessThanOrEqual((legal, rising), (was_legal, tie))
+                _RowAtMost((legal, rising), (was_legal, tie))
             ).exclude(has_open_legal_report=was_legal, queue_rising_key=tie, pk__lte=pk)
         else:
-            young = young.filter(TupleLessThan((legal, rising), (was_legal, tie)))
+            young = young.filter(_RowLessThan((legal, rising), (was_legal, tie)))
     found = [*settled[: size + 1], *young[: size + 1]]
     found.sort(key=lambda c: _reported_key(c, now), reverse=True)
     return found[: size + 1]
@@ -363,7 +385,7 @@ def held_queue(*, site: Site, now: datetime, filters: QueueFilters = QueueFilter
     if after:
         since, pk = decode_cursor(tab="held", after=after)
         comments = comments.filter(
-            TupleGreaterThan((F("status_changed_at"), F("pk")), (_instant(since), pk)))
+            _RowGreaterThan((F("status_changed_at"), F("pk")), (_instant(since), pk)))
     found = list(comments[: size + 1])
     page = found[:size]
     next_after = None
@@ -381,7 +403,7 @@ def recent_queue(*, site: Site, now: datetime, filters: QueueFilters = QueueFilt
     if after:
         since, pk = decode_cursor(tab="recent", after=after)
         comments = comments.filter(
-            TupleLessThan((F("created_at"), F("pk")), (_instant(since), pk)))
+            _RowLessThan((F("created_at"), F("pk")), (_instant(since), pk)))
     found = list(comments[: size + 1])
     page = found[:size]
     next_after = None

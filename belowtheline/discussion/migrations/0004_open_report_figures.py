@@ -72,4 +72,8 @@ class Migration(migrations.Migration):
             model_name='report',
             index=models.Index(fields=['site', 'reporter', 'status'], name='report_reporter_record'),
         ),
+        migrations.AddIndex(
+            model_name='report',
+            index=models.Index(fields=['comment', 'status', 'site'], name='report_comment_status'),
+        ),
     ]
