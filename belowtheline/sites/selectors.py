@@ -1,4 +1,7 @@
+import threading
+
 from django.conf import settings
+from django.core.signals import request_finished, request_started
 
 from belowtheline.errors import BtlError
 from belowtheline.sites.models import Site
@@ -8,11 +11,37 @@ class SiteNotFound(BtlError):
     status = 404
 
 
+# The site rows read during the request this thread is serving. A request with a token
+# needs its site twice (the token's audience, then the address), and every per-site cache
+# is keyed by the row as read at the start of the request, so once is exactly enough.
+# Outside a request (tasks, shells, tests calling services) nothing is remembered.
+_this_request = threading.local()
+
+
+def _request_started(**kwargs: object) -> None:
+    _this_request.sites = {}
+
+
+def _request_finished(**kwargs: object) -> None:
+    _this_request.sites = None
+
+
+request_started.connect(_request_started, dispatch_uid="btl-sites-request-started")
+request_finished.connect(_request_finished, dispatch_uid="btl-sites-request-finished")
+
+
 def site_by_slug(slug: str) -> Site:
+    """The site, read once per request."""
+    seen: dict[str, Site] | None = getattr(_this_request, "sites", None)
+    if seen is not None and slug in seen:
+        return seen[slug]
     try:
-        return Site.objects.get(slug=slug)
+        site = Site.objects.get(slug=slug)
     except Site.DoesNotExist:
         raise SiteNotFound("site_not_found", f"There is no site {slug!r}.") from None
+    if seen is not None:
+        seen[slug] = site
+    return site
 
 
 def front_site() -> Site | None:

@@ -221,7 +221,7 @@ def test_a_post_with_a_subscriber_token_is_one_transaction_end_to_end(
                 **auth)
     assert client.post(path, {"text": "Warm"}, content_type="application/json",
                        **auth).status_code == 201
-    with django_assert_max_num_queries(11) as context:
+    with django_assert_max_num_queries(10) as context:
         response = client.post(path, {"text": "As a reader with a token"},
                                content_type="application/json", **auth)
     assert response.status_code == 201

@@ -190,3 +190,11 @@ def test_a_second_post_reads_no_rules_cover_or_sanctions(covered_site, article, 
     for table in ("moderation_sanction", "sites_coverperiod", "sites_coverexception",
                   "discussion_rulesversion", "discussion_rule\""):
         assert table not in tables
+
+
+def test_outside_a_request_the_site_row_is_read_afresh_each_time(site):
+    from belowtheline.sites.selectors import site_by_slug
+
+    before = site_by_slug(site.slug)
+    Site.objects.filter(pk=site.pk).update(config_version=F("config_version") + 1)
+    assert site_by_slug(site.slug).config_version == before.config_version + 1
