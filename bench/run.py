@@ -1003,6 +1003,9 @@ def build_table(cases: list[Case], posting: list[list[PostRun]],
 
 def main() -> int:
     signal.signal(signal.SIGTERM, _on_sigterm)
+    # Ctrl-C stops the run even when a parent started us with SIGINT ignored (a background
+    # job of a non-interactive shell): everything started is stopped in `finally`.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     began = time.monotonic()
     for sub in ("logs", "wrk", "btl"):
         (VAR / sub).mkdir(parents=True, exist_ok=True)

@@ -4,6 +4,7 @@ Free of Django on purpose: Isso is seeded from a thread while Django sets itself
 main one, and importing models from two threads at once can deadlock the app registry.
 """
 
+import functools
 import random
 
 REPLY_PARENTS = 10  # a reply answers one of the ten most recent top-level comments
@@ -27,6 +28,7 @@ def thread_shape(size: int, seed: int = 7) -> list[int | None]:
     return parents
 
 
+@functools.cache  # a million rows reuse a few thousand texts
 def comment_text(n: int) -> str:
     return f"Comment {n} " + "words " * 30
 
