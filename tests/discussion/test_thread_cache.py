@@ -537,3 +537,14 @@ def test_a_stampede_on_a_new_version_renders_it_once(site, article):
     assert len(calls) == 1
     assert len(set(etags)) == 1
     assert len(etags) == 8
+
+
+@pytest.mark.parametrize("size", [3, 60])
+def test_a_cached_page_costs_two_queries_at_any_thread_size(
+    site, article, subscriber, many, size, variant, django_assert_num_queries
+):
+    for n in range(size):
+        post(site, article, subscriber, f"Comment {n}")
+    shared_html(site, article, variant)  # rendered once
+    with django_assert_num_queries(2):  # the site's and the article's rows: their versions
+        shared_html(site, article, variant)
