@@ -730,6 +730,10 @@ def start_isso() -> tuple[str | None, int | None]:
         return None, None
 
 
+def _count_isso(node: dict[str, Any]) -> int:
+    return sum(1 + _count_isso(reply) for reply in node.get("replies", []))
+
+
 def check_ports() -> None:
     for port in (PORT_OURS, PORT_OURS_2, PORT_ISSO, PORT_LIMIT, PORT_LIMIT_WSGI, PORT_NGINX):
         if not port_free(port):
@@ -778,6 +782,15 @@ def start_systems(tools: dict[str, str], backend: Backend, data: dict[str, Any],
     isso_base, isso_pid = isso.result()
     if isso_pid:
         pids["isso"] = isso_pid
+    # The first pages both systems serve, counted: the comparison is only fair if equal.
+    ours_doc = json.loads((limit_dir / "api.json").read_bytes())
+    data["ours_first_page"] = sum(1 + len(c.get("replies", [])) for c in ours_doc["comments"])
+    if isso_base:
+        from bench.isso_side import first_page_path
+
+        _, body = http(isso_base + first_page_path(), timeout=60)
+        with contextlib.suppress(ValueError):
+            data["isso_first_page"] = _count_isso(json.loads(body))
     return World(tools, data, ours, isso_base, limit, nginx_base, pids, limit_wsgi)
 
 
@@ -1076,7 +1089,8 @@ def report(table: Table, backend: Backend, data: dict[str, Any], world: World,
         f"{ROUNDS} round(s), systems interleaved; {CORES} cores shared by everything; "
         f"our server: btl {' '.join(ours_command(PORT_OURS)[1:])}, "
         "BTL_RATE_COMMENT=1000000/60",
-        f"hot first page: {hot_page:,} bytes HTML (about {first_page} comments), {hot_api:,} "
+        f"hot first page: {data.get('ours_first_page', first_page)} comments (Isso's: "
+        f"{data.get('isso_first_page', 'n/a')}), {hot_page:,} bytes HTML, {hot_api:,} "
         f"bytes API; limit = those bytes from memory (bench/limit_app.py under granian, ASGI "
         f"and WSGI, {WORKERS} workers) and from nginx (static file, {WORKERS} workers); Isso 0.14 "
         f"under gunicorn -w 2, guard off, asked for the same first page "
