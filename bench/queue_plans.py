@@ -22,6 +22,7 @@ is configured once per process.
 
 import os
 import random
+import shutil
 import statistics
 import subprocess
 import sys
@@ -71,6 +72,7 @@ def child(engine: str) -> None:
         run(engine)
     finally:
         connection.creation.destroy_test_db(old_name, verbosity=0)
+        shutil.rmtree(tmp, ignore_errors=True)
 
 
 def run(engine: str) -> None:

@@ -23,7 +23,7 @@ always closes every open report of a comment and runs with the comment locked, r
 
 from datetime import UTC, datetime, timedelta
 
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import BigIntegerField, Case, Count, F, Max, Min, Q, Sum, Value, When
 
 from belowtheline.discussion.models import Comment, Report
@@ -161,11 +161,12 @@ def recount_open_reports(*, site: Site, now: datetime | None = None) -> int:
         }
         for row in rows
     }
-    stale = set(
-        Comment.objects.filter(site=site, first_open_report_at__isnull=False)
-        .values_list("pk", flat=True)
-    ) - figures.keys()
-    _write_figures(site, {pk: CLOSED for pk in stale} | figures)
+    with transaction.atomic():
+        stale = set(
+            Comment.objects.filter(site=site, first_open_report_at__isnull=False)
+            .values_list("pk", flat=True)
+        ) - figures.keys()
+        _write_figures(site, {pk: CLOSED for pk in stale} | figures)
     return len(figures)
 
 

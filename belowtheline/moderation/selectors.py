@@ -304,27 +304,31 @@ def _base(site: Site):  # type: ignore[no-untyped-def]
 
 # --- the tabs --------------------------------------------------------------------------------
 
-def _reported_key(comment: Comment, now: datetime) -> tuple[bool, int, int, int]:
+_WALKED = ("pk", "has_open_legal_report", "queue_settled_key", "queue_rising_key")
+Walked = tuple[int, bool, int | None, int]  # what the walks read: all in their indexes
+
+
+def _reported_key(row: Walked, now_units: int) -> tuple[bool, int, int, int]:
     """Where a comment sits in the Reported tab: legal risk first, then the priority score,
     then the older first report, then the older comment. Largest first."""
-    score = report_figures.queue_score(
-        weight=comment.open_report_weight, rising_key=comment.queue_rising_key,
-        settled_key=comment.queue_settled_key, now=now)
-    return (comment.has_open_legal_report, score, comment.queue_rising_key or 0, -comment.pk)
+    pk, legal, settled, rising = row
+    score = settled + report_figures.AGE_CAP if settled is not None else rising + now_units
+    return (legal, score, rising, -pk)
 
 
-def _reported_comments(site: Site, now: datetime, filters: QueueFilters,
-                       after: tuple[int, ...] | None, size: int) -> list[Comment]:
+def _reported_walk(site: Site, now: datetime, filters: QueueFilters,
+                   after: tuple[int, ...] | None, size: int) -> list[Walked]:
     """The next `size` + 1 reported comments in queue order, from two index walks merged.
 
     Comments whose first open report is a day old score weight + the age cap: walked in the
     settled index by (legal risk, weight). Younger ones score their rising key + the age
-    units of now: walked in the rising index by (legal risk, rising key). Each walk stops
-    after `size` + 1 rows, so a page costs the same at ten reports or a million. The tie
-    breaks (rising key, then id) are the same in both walks and in `_reported_key`.
+    units of now: walked in the rising index by (legal risk, rising key). Each walk reads
+    only its index and stops after `size` + 1 entries, so a page costs the same at ten
+    reports or a million. The tie breaks (rising key, then id) are the same in both walks
+    and in `_reported_key`.
     """
     report_figures.settle_open_reports(site=site, now=now)
-    comments = _filtered(_base(site), filters)
+    comments = _filtered(Comment.objects.filter(site=site), filters)
     if filters.reason:
         comments = comments.filter(Exists(Report.objects.filter(
             site=site, comment=OuterRef("pk"), status=Report.Status.OPEN,
@@ -335,17 +339,17 @@ def _reported_comments(site: Site, now: datetime, filters: QueueFilters,
     young = comments.filter(first_open_report_at__isnull=False,
                             queue_settled_key__isnull=True).order_by(
         "-has_open_legal_report", "-queue_rising_key", "pk")
+    now_units = report_figures.age_units(now)
     if after is not None:
         was_legal, score, key, pk = bool(after[0]), after[1], after[2], after[3]
         weight = score - report_figures.AGE_CAP
         settled = settled.filter(
-            _RowAtMost((legal, F("queue_settled_key"), rising),
-                                 (was_legal, weight, key))
+            _RowAtMost((legal, F("queue_settled_key"), rising), (was_legal, weight, key))
         ).exclude(has_open_legal_report=was_legal, queue_settled_key=weight,
                   queue_rising_key=key, pk__lte=pk)
         # A young comment's score is its rising key + now's age units: the cursor's score
         # names the key a young comment would need to tie with it.
-        tie = score - report_figures.age_units(now)
+        tie = score - now_units
         if tie < key:
             young = young.filter(_RowAtMost((legal, rising), (was_legal, tie)))
         elif tie == key:
@@ -354,8 +358,9 @@ def _reported_comments(site: Site, now: datetime, filters: QueueFilters,
             ).exclude(has_open_legal_report=was_legal, queue_rising_key=tie, pk__lte=pk)
         else:
             young = young.filter(_RowLessThan((legal, rising), (was_legal, tie)))
-    found = [*settled[: size + 1], *young[: size + 1]]
-    found.sort(key=lambda c: _reported_key(c, now), reverse=True)
+    found: list[Walked] = [*settled.values_list(*_WALKED)[: size + 1],
+                           *young.values_list(*_WALKED)[: size + 1]]
+    found.sort(key=lambda row: _reported_key(row, now_units), reverse=True)
     return found[: size + 1]
 
 
@@ -367,13 +372,14 @@ def reported_queue(*, site: Site, now: datetime, filters: QueueFilters = QueueFi
     starts after the last row shown, so nothing is shown twice; a comment that rose past it
     meanwhile is on the first page again."""
     cursor = decode_cursor(tab="reported", after=after) if after else None
-    found = _reported_comments(site, now, filters, cursor, size)
-    page = found[:size]
+    found = _reported_walk(site, now, filters, cursor, size)
+    shown = [row[0] for row in found[:size]]
     next_after = None
     if len(found) > size:
-        legal, score, key, pk = _reported_key(page[-1], now)
+        legal, score, key, pk = _reported_key(found[size - 1], report_figures.age_units(now))
         next_after = _encode_cursor("reported", int(legal), score, key, -pk)
-    return QueuePage(_with_context(site, page, now), next_after)
+    comments = _base(site).in_bulk(shown)
+    return QueuePage(_with_context(site, [comments[pk] for pk in shown], now), next_after)
 
 
 def held_queue(*, site: Site, now: datetime, filters: QueueFilters = QueueFilters(),

@@ -25,6 +25,7 @@ from django.urls import Resolver404, resolve, reverse
 from django.utils import formats
 from django.utils.dates import MONTHS, MONTHS_3, WEEKDAYS_ABBR
 from django.utils.html import format_html, format_html_join
+from django.utils.timesince import timesince
 from django.views.decorators.http import require_GET, require_POST
 
 from belowtheline import clock
@@ -152,6 +153,8 @@ class Row:
     pk: str = ""  # the comment's id as text: it is in a dozen attributes of the row
     posted: "Moment | None" = None
     first_report: "Moment | None" = None
+    first_report_ago: str = ""
+    reasons_html: str = ""  # the reasons as the row's badges
     hidden: str = ""  # every decision form's hidden fields (CSRF, next, seen decision)
     author_hidden: str = ""  # the author forms' (CSRF, next, row)
 
@@ -245,11 +248,19 @@ def _rows(request: HttpRequest, site: Site, items: list[QueueItem], problem: Pro
     patterns = _url_patterns(site)
     token = format_html('<input type="hidden" name="csrfmiddlewaretoken" value="{}">',
                         get_token(request))
-    return [
-        Row(
+    now = clock.now()
+    rows = []
+    for item in items:
+        reasons = [(code, REASON_SHORT.get(code, code), n)
+                   for code, n in item.reasons.most_common()]
+        rows.append(Row(
             item=item,
-            reasons=[(code, REASON_SHORT.get(code, code), n)
-                     for code, n in item.reasons.most_common()],
+            reasons=reasons,
+            reasons_html=format_html_join(
+                "", '<span class="reason reason-{}">{}{}</span>',
+                ((code, label, f" ×{n}" if n > 1 else "") for code, label, n in reasons)),
+            first_report_ago=timesince(item.first_report_at, now)
+            if item.first_report_at else "",
             problem=problem if problem and problem.comment_id == item.comment.pk else None,
             urls=_row_urls(patterns, item.comment),
             pk=str(item.comment.pk),
@@ -261,9 +272,8 @@ def _rows(request: HttpRequest, site: Site, items: list[QueueItem], problem: Pro
             author_hidden=format_html('{}<input type="hidden" name="next" value="{}">'
                                       '<input type="hidden" name="row" value="{}">',
                                       token, here, item.comment.pk),
-        )
-        for item in items
-    ]
+        ))
+    return rows
 
 
 def _queue_url(site: Site, **params: object) -> str:

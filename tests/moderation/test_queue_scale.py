@@ -256,12 +256,12 @@ def test_the_reported_tab_reads_in_the_same_number_of_queries_at_any_size(
 ):
     _grow(site, article, subscriber, crowd, 3)
     now = clock.now()
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(11):
         small = selectors.reported_queue(site=site, now=now)
     _grow(site, article, subscriber, crowd, 120, start=3)
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(11):
         big = selectors.reported_queue(site=site, now=now)
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(11):
         selectors.reported_queue(site=site, now=now, after=big.next_after)
     assert (len(small.items), len(big.items)) == (3, 50)
 
