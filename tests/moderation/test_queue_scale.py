@@ -1,9 +1,11 @@
 """The Reported tab at scale: the open-report figures each comment carries, the order they
 give, the pages of 50 and their cursors, and a fixed number of queries whatever the size."""
 
+import importlib
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from threading import Barrier
+from types import SimpleNamespace
 
 import pytest
 import time_machine
@@ -108,6 +110,22 @@ def test_filing_and_closing_keep_the_figures_the_reports_give(site, article, sub
     Comment.objects.filter(site=site).update(**report_figures.CLOSED)
     assert report_figures.recount_open_reports(site=site, now=now) == 4
     assert _figures(site) == kept
+
+
+def test_the_data_migration_computes_what_recount_open_reports_does(site, article, subscriber,
+                                                                   crowd, many):
+    """0005 carries a copy of recount_open_reports (migrations import no app code)."""
+    from django.apps import apps
+
+    backfill = importlib.import_module(
+        "belowtheline.discussion.migrations.0005_backfill_open_report_figures").backfill
+    made = _grow(site, article, subscriber, crowd, 12)
+    _report(site, made[0], crowd[5], now=clock.now() - timedelta(days=2))
+    report_figures.recount_open_reports(site=site)
+    expected = _figures(site)
+    Comment.objects.filter(site=site).update(**report_figures.CLOSED)
+    backfill(apps, SimpleNamespace(connection=connection))  # it needs only the alias
+    assert _figures(site) == expected
 
 
 def test_removing_or_amending_takes_the_comment_out_of_the_queue(site, article, subscriber,
