@@ -171,6 +171,15 @@ def test_a_subscriber_gets_their_controls_on_the_shared_page_and_posts(
     expect(own.get_by_text("Delete", exact=True)).to_be_visible()
     expect(own.get_by_role("button", name="Recommend")).to_have_count(0)
     assert Comment.objects.filter(site=site, author=mine.author).count() == 2  # posted once
+
+    # Reporting opens the dialog in the shared page and ends as "Reported".
+    theirs.get_by_role("link", name="Report this comment").click()
+    dialog = frame.locator("#report-dialog")
+    expect(dialog).to_contain_text("Comment by Olive Other")
+    dialog.get_by_label("Off-topic").check()
+    dialog.get_by_role("button", name="Report", exact=True).click()
+    expect(theirs.locator(".reported")).to_have_text("Reported")
+    assert earlier.reports.get().reporter == mine.author
     context.close()
 
 

@@ -83,7 +83,12 @@
     if (who) who.textContent = "Comment by " + (link.getAttribute("data-author") || "a reader");
     dialog.showModal();
     // In the iframe, as tall as the thread, the middle of the viewport may be off screen.
-    if (embed) dialog.style.margin = Math.max(8, link.getBoundingClientRect().top - 120) + "px auto auto";
+    // Near the end of a short thread it would hang below the iframe: keep it inside.
+    if (embed) {
+      var top = Math.min(link.getBoundingClientRect().top - 120,
+                         window.innerHeight - dialog.offsetHeight - 8);
+      dialog.style.margin = Math.max(8, top) + "px auto auto";
+    }
     return true;
   }
 
