@@ -29,6 +29,7 @@ import django  # noqa: E402
 django.setup()
 
 import jwt  # noqa: E402
+from django.conf import settings  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 
 from belowtheline import clock  # noqa: E402
@@ -143,6 +144,7 @@ def main() -> None:
     base = f"/api/v1/sites/{site.slug}"
     thread = f"{base}/articles/{article.pk}/thread"
     _, body = call(application, environ(thread))
+    freshness = settings.BTL_THREAD_FRESHNESS
     # The token's reader exists from their first read; they have accepted the rules.
     call(application, environ(thread, **auth))
     reader = User.objects.get(external_identity__subject="bench-token")
@@ -159,6 +161,12 @@ def main() -> None:
     print(f"{'case':<42} {'req/s':>9} {'p50 ms':>9} {'p99 ms':>9} {'KB':>8}")
     timed("limit: same bytes, minimal WSGI app", calls * 10, [(limit, environ(thread))])
     timed("thread, anonymous", calls, [(application, environ(thread))])
+    # Past the fast path's freshness window every process asks Django once: the cached
+    # rendering's cost through the whole stack (version check, ETag, headers).
+    settings.BTL_THREAD_FRESHNESS = 0
+    timed("thread, anonymous, through Django (cached)", calls,
+          [(application, environ(thread))])
+    settings.BTL_THREAD_FRESHNESS = freshness
     timed("thread, subscriber (bearer)", calls, [(application, environ(thread, **auth))])
     if has_viewer:
         timed("thread/viewer alone, subscriber (bearer)", calls,
