@@ -206,7 +206,7 @@ STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # WhiteNoise warns on every requ
 #   WhiteNoise sends hashed names with a year's `Cache-Control: immutable`. Production.
 # - otherwise (tests, `btl runserver`, shells): files straight from the apps, no collect step.
 BTL_STATIC_MANIFEST = _env_bool("BTL_STATIC_MANIFEST")
-BTL_MANIFEST_STORAGE = {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"}
+BTL_MANIFEST_STORAGE = {"BACKEND": "belowtheline.static_storage.CompressedHashedStorage"}
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": BTL_MANIFEST_STORAGE

@@ -111,3 +111,18 @@ def test_a_manifest_asked_for_but_never_collected_stops_start_up(settings, tmp_p
     settings.STATIC_ROOT = tmp_path
     with pytest.raises(SystemCheckError, match="btl.E010"):
         call_command("check")
+
+
+def test_static_files_are_collected_hashed_and_compressed_once(settings, tmp_path):
+    import json
+
+    from belowtheline.management.commands.serve import _collect_static
+
+    settings.STATIC_ROOT = tmp_path
+    assert _collect_static() is True
+    hashed = json.loads((tmp_path / "staticfiles.json").read_text())["paths"]["discussion/btl.js"]
+    assert hashed != "discussion/btl.js"
+    for suffix in ("", ".gz", ".br"):
+        assert (tmp_path / f"{hashed}{suffix}").exists()
+    assert not (tmp_path / "discussion" / "btl.js").exists()  # only hashed names are kept
+    assert _collect_static() is False  # nothing changed: the next start skips the work
