@@ -7,9 +7,10 @@ response objects, not the two version queries. So the WSGI application in front 
 Django served for it, and answers a GET or HEAD from memory while that entry was confirmed
 by Django less than `BTL_THREAD_FRESHNESS` seconds ago. After that, the next request goes
 to Django, whose view re-reads the versions, finds the (possibly new) rendering and
-confirms the entry again (the requests arriving while it does are still answered from
-memory, for half a window at most): so a new comment reaches every process within 1.5
-freshness windows (0.75 s by default), with no messaging between processes.
+confirms the entry again. That request is made in the background, by the first reader to
+find the entry stale; readers are answered from memory meanwhile, for half a window at
+most. So a new comment reaches every process within 1.5 freshness windows (0.75 s by
+default), with no messaging between processes.
 
 Entries are registered only by `discussion.thread_cache.cached_response`, which is where
 it is decided what is shared. "anonymous" entries are never served to a request carrying
@@ -21,15 +22,21 @@ and the per-request work is a dict lookup, a clock read and a few string tests.
 """
 
 import gzip
+import logging
+import sys
 import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import lru_cache
+from io import BytesIO
 from typing import Any
 
 from django.conf import settings
+
+log = logging.getLogger(__name__)
 
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
@@ -257,6 +264,25 @@ class Registry:
 registry = Registry(int(getattr(settings, "BTL_FAST_PATH_MAX_BYTES", 64 * 1024 * 1024)))
 
 
+# What may make a request someone's own, or conditional: never copied into a revalidation.
+_PERSONAL_KEYS = frozenset({
+    "HTTP_AUTHORIZATION", "HTTP_COOKIE", "HTTP_IF_NONE_MATCH", "HTTP_IF_MODIFIED_SINCE",
+    "CONTENT_LENGTH", "CONTENT_TYPE",
+})
+_executor: ThreadPoolExecutor | None = None
+_executor_lock = threading.Lock()
+
+
+def _revalidator() -> ThreadPoolExecutor:
+    """Two threads per process confirm stale entries in the background (created on first
+    use, so that a process that never serves a hot thread has none)."""
+    global _executor
+    with _executor_lock:
+        if _executor is None:
+            _executor = ThreadPoolExecutor(max_workers=2, thread_name_prefix="btl-fastpath")
+        return _executor
+
+
 def request_key(path_info: str, query_string: str) -> str:
     """The exact address, as the WSGI environ gives it: no normalising, so two spellings of
     one page are two entries, and nothing is ever served for an address Django did not."""
@@ -307,17 +333,20 @@ class FastPath:
                 entry is not None
                 and (entry.audience == EVERYONE or not self.personal(environ))
                 and _host_allowed(environ.get("HTTP_HOST") or environ.get("SERVER_NAME", ""))
-                and self.may_serve(entry)
+                and self.may_serve(entry, environ)
             ):
                 return self.serve(entry, environ, start_response, head=method == "HEAD")
         return self.app(environ, start_response)
 
-    @staticmethod
-    def may_serve(entry: Entry) -> bool:
-        """Fresh: yes. Just stale: the first request goes to Django to confirm the entry
-        again, and the others are answered from memory meanwhile, for half a window more
-        at most; without that, every request in flight at that instant would queue in
-        Django at once (the tail of the latency). Older than that: Django answers."""
+    def may_serve(self, entry: Entry, environ: dict[str, Any]) -> bool:
+        """Fresh: yes. Just stale: yes, and Django is asked once, in the background, to
+        confirm the entry again (or replace it); for half a window more at most, then
+        Django answers every request itself.
+
+        In the background so that no reader waits for it: a request that went through
+        Django here would hold its worker (and the interpreter) for the length of a Django
+        request, and every reader arriving meanwhile would wait too (the latency's tail).
+        """
         window = freshness()
         now = time.monotonic()
         age = now - entry.confirmed_at
@@ -325,10 +354,39 @@ class FastPath:
             return True
         if age >= window * 1.5:
             return False
-        if entry.revalidating_since > entry.confirmed_at:
-            return True  # another request is asking Django already
-        entry.revalidating_since = now  # this one asks (a race lets two ask: harmless)
-        return False
+        if entry.revalidating_since <= entry.confirmed_at:
+            entry.revalidating_since = now  # a race lets two ask: harmless
+            self.revalidate(environ)
+        return True
+
+    def revalidate(self, environ: dict[str, Any]) -> None:
+        """Ask Django for this address as a reader who is not signed in would (no cookie,
+        no token, no validators, whatever the request that noticed carried), and drop
+        the answer: answering re-registers the entry."""
+        quiet = {
+            k: v for k, v in environ.items()
+            if k not in _PERSONAL_KEYS and not k.startswith("wsgi.")
+        }
+        quiet.update({
+            "REQUEST_METHOD": "GET", "wsgi.input": BytesIO(b""), "wsgi.errors": sys.stderr,
+            "wsgi.version": (1, 0), "wsgi.url_scheme": environ.get("wsgi.url_scheme", "http"),
+            "wsgi.multithread": True, "wsgi.multiprocess": True, "wsgi.run_once": False,
+        })
+        _revalidator().submit(self._ask_django, quiet)
+
+    def _ask_django(self, environ: dict[str, Any]) -> None:
+        try:
+            result = self.app(environ, lambda status, headers, exc_info=None: None)
+            try:
+                for _chunk in result:
+                    pass
+            finally:
+                close = getattr(result, "close", None)
+                if close is not None:
+                    close()  # request_finished: Django gives its connection back
+        except Exception:
+            log.warning("fast path: revalidating %s failed", environ.get("PATH_INFO"),
+                        exc_info=True)
 
     @staticmethod
     def serve(

@@ -151,6 +151,41 @@ def test_while_one_request_confirms_a_stale_entry_the_others_are_answered_from_m
     assert django_app.calls == 2
 
 
+def test_a_just_stale_entry_is_served_and_confirmed_in_the_background(site, article):
+    """The reader who finds it stale is answered from memory; Django is asked once, as a
+    reader who is not signed in, without that reader's cookie, token or validators."""
+    import threading  # noqa: PLC0415
+
+    asked: list[dict] = []
+    done = threading.Event()
+
+    def django_stand_in(environ, start_response):
+        asked.append(environ)
+        start_response("200 OK", [])
+        done.set()
+        return [b""]
+
+    cached = thread_cache.cached_rendering(
+        site=site, article=article, variant="bg",
+        render=lambda: thread_cache.Rendering(b"<p>shared</p>", "text/html"),
+    )
+    fastpath.registry.register(
+        "/bg", site_id=site.pk, article_id=article.pk, audience=fastpath.ANONYMOUS,
+        etag=cached.etag, body=cached.body, gzipped=cached.gzipped,
+        headers=cached.headers_for, framed=False,
+    )
+    fastpath.registry.get("/bg").confirmed_at -= fastpath.freshness() * 1.2
+    app = fastpath.FastPath(django_stand_in)
+    first = call(app, "/bg", cookie="theme=dark", if_none_match='"old"')
+    second = call(app, "/bg")
+    assert first[2] == second[2] == b"<p>shared</p>"
+    assert done.wait(10)
+    assert len(asked) == 1
+    assert asked[0]["PATH_INFO"] == "/bg"
+    assert "HTTP_COOKIE" not in asked[0]
+    assert "HTTP_IF_NONE_MATCH" not in asked[0]
+
+
 def test_a_freshness_of_zero_turns_the_fast_path_off(app, django_app, path, commented,
                                                      settings):
     settings.BTL_THREAD_FRESHNESS = 0
