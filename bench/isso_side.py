@@ -91,11 +91,16 @@ def seed(port: int, size: int = 3000, workers: int = 4) -> int:
 
     tops = [n for n in range(1, size) if parents[n] is None]
     replies = [n for n in range(1, size) if parents[n] is not None]
-    for group in (tops, replies):
+    # Posted in parallel, except the newest top-level comments, posted one by one in order:
+    # "newest first" must put the same 50 at the top of Isso's first page as of ours.
+    in_order = tops[-60:]
+    for group in (tops[:-60], replies):
         chunks = [group[i::workers] for i in range(workers)]
         with ThreadPoolExecutor(workers) as pool:
             for done in pool.map(post_many, chunks):
                 ids.update(done)
+        if group is not replies:
+            ids.update(post_many(in_order))
     return len(ids)
 
 
