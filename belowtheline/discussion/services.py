@@ -131,12 +131,10 @@ def set_comment_status(comment: Comment, status: str, now: datetime) -> None:
     comment.status = status
     comment.status_changed_at = now
     comment.save(update_fields=["status", "status_changed_at"])
-    thread_cache.thread_changed(site=comment.site_id, article_id=comment.article_id)
-    if was_counted != counted:
-        delta = 1 if counted else -1
-        Article.objects.filter(pk=comment.article_id, site=comment.site_id).update(
-            comment_count=F("comment_count") + delta
-        )
+    delta = (1 if counted else -1) if was_counted != counted else 0
+    thread_cache.thread_changed(
+        site=comment.site_id, article_id=comment.article_id, comment_count_delta=delta
+    )
 
 
 def locked_comment(*, site: Site, comment_id: int) -> Comment:
@@ -201,12 +199,12 @@ def post_comment(
             created_at=now,
             status_changed_at=now,
         )
-        if status == Comment.Status.PUBLISHED:
-            Article.objects.filter(pk=article.pk, site=site).update(
-                comment_count=F("comment_count") + 1
-            )
         hooks.emit(site=site, event="comment.created", payload=comment, now=now)
-        thread_cache.thread_changed(site=site, article_id=article.pk)  # pending ones too
+        # Pending ones too: the thread will show them to their author, and later to all.
+        thread_cache.thread_changed(
+            site=site, article_id=article.pk,
+            comment_count_delta=1 if status == Comment.Status.PUBLISHED else 0,
+        )
     return comment
 
 

@@ -57,7 +57,7 @@ L2_TIMEOUT = 24 * 3600
 Key = tuple[int, int, int, int, str]
 
 
-def thread_changed(*, site: Site | int, article_id: int) -> None:
+def thread_changed(*, site: Site | int, article_id: int, comment_count_delta: int = 0) -> None:
     """Say, inside the transaction that changes it, that what a thread shows has changed.
 
     The version moves in the same transaction as the change, so a reader who sees the
@@ -67,9 +67,12 @@ def thread_changed(*, site: Site | int, article_id: int) -> None:
     """
     # A site's pk is accepted too: status changes have the comment's site_id in hand.
     site_id = site if isinstance(site, int) else site.pk
-    Article.objects.filter(pk=article_id, site_id=site_id).update(
-        thread_version=F("thread_version") + 1
-    )
+    # A change that also moves the published count (a post) does both in one statement:
+    # the hot article's row is the one every poster queues on.
+    changes = {"thread_version": F("thread_version") + 1}
+    if comment_count_delta:
+        changes["comment_count"] = F("comment_count") + comment_count_delta
+    Article.objects.filter(pk=article_id, site_id=site_id).update(**changes)
     transaction.on_commit(lambda: forget_article(site_id=site_id, article_id=article_id))
 
 

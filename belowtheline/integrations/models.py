@@ -4,9 +4,10 @@ A delivery row is written before it is attempted (in the same transaction as the
 so a worker killed mid-delivery finds it again and retries it.
 """
 
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Q
 
+from belowtheline.sites.config_cache import config_changed
 from belowtheline.sites.models import Site
 
 EVENTS = ["comment.created", "comment.amended", "comment.removed", "report.created",
@@ -26,6 +27,19 @@ class WebhookEndpoint(models.Model):
 
     def __str__(self) -> str:
         return f"{self.url} ({self.site.slug})"
+
+    # Every post asks which endpoints want its event: the answer is kept per site under
+    # its config_version (sites/config_cache.py), which an endpoint's change must move.
+    def save(self, *args: object, **kwargs: object) -> None:
+        with transaction.atomic():
+            super().save(*args, **kwargs)  # type: ignore[arg-type]
+            config_changed(site_id=self.site_id)
+
+    def delete(self, *args: object, **kwargs: object) -> tuple[int, dict[str, int]]:
+        with transaction.atomic():
+            deleted = super().delete(*args, **kwargs)  # type: ignore[arg-type]
+            config_changed(site_id=self.site_id)
+        return deleted
 
 
 class WebhookDelivery(models.Model):

@@ -42,6 +42,7 @@ from belowtheline import clock
 from belowtheline.accounts.models import ExternalIdentity
 from belowtheline.discussion.models import Comment, Report
 from belowtheline.integrations.models import WebhookDelivery, WebhookEndpoint
+from belowtheline.sites.config_cache import site_cached
 from belowtheline.sites.models import Site
 
 logger = logging.getLogger(__name__)
@@ -149,10 +150,11 @@ def record_deliveries(
     Runs inside the emitting transaction and does no network work. Endpoints are few per
     site, so they are matched in Python (JSON "contains" is not portable to SQLite).
     """
-    endpoints = [
-        endpoint for endpoint in WebhookEndpoint.objects.filter(site=site, active=True)
-        if event in endpoint.events
-    ]
+    active = site_cached(
+        site, "webhook_endpoints",
+        lambda: list(WebhookEndpoint.objects.filter(site=site, active=True)),
+    )
+    endpoints = [endpoint for endpoint in active if event in endpoint.events]
     if not endpoints:
         return []
     data = event_data(event, payload)

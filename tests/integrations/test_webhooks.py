@@ -437,3 +437,25 @@ def test_two_jobs_for_one_due_delivery_send_it_once(site, post, dead_url, receiv
     assert len(receiver.requests) == 1
     delivery.refresh_from_db()
     assert (delivery.status, delivery.attempts) == ("delivered", 2)
+
+
+def test_an_endpoint_added_paused_or_deleted_counts_from_the_very_next_post(
+    site, post, receiver
+):
+    """Endpoints are remembered per process under the site's config_version, so a change
+    to them must reach the next post, not the next restart."""
+    post("Before any endpoint")
+    hook = endpoint(site, receiver.url)
+    post("After it was added")
+    assert [r.event["data"]["text"] for r in receiver.requests] == ["After it was added"]
+    hook.active = False
+    hook.save()
+    post("While it is paused")
+    hook.active = True
+    hook.save()
+    post("Back on")
+    hook.delete()
+    post("After it was deleted")
+    assert [r.event["data"]["text"] for r in receiver.requests] == [
+        "After it was added", "Back on",
+    ]
