@@ -1109,8 +1109,13 @@ def report(table: Table, backend: Backend, data: dict[str, Any], world: World,
 
 
 def git_head() -> str:
-    return subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True,
+    """The commit measured, and whether the tree carried uncommitted changes to the app."""
+    head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True,
                           text=True, cwd=ROOT).stdout.strip() or "?"
+    changed = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no",
+                              "belowtheline"], capture_output=True, text=True,
+                             cwd=ROOT).stdout.splitlines()
+    return head + (f" + {len(changed)} uncommitted app files" if changed else "")
 
 
 if __name__ == "__main__":
