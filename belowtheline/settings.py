@@ -119,6 +119,10 @@ def _database() -> dict:
         }
         # A file, not :memory:, so that threads and the browser's live server share it.
         config["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}
+        # Opening SQLite and running the PRAGMAs costs more than most of our reads take:
+        # `btl serve` keeps one connection per thread (BTL_DB_CONN_MAX_AGE, as PostgreSQL).
+        config["CONN_MAX_AGE"] = int(os.environ.get("BTL_DB_CONN_MAX_AGE", "0"))
+        config["CONN_HEALTH_CHECKS"] = True
     elif config["ENGINE"] == "django.db.backends.postgresql":
         config["OPTIONS"] = {**config.get("OPTIONS", {}), **_postgres_connections()}
         if "pool" not in config["OPTIONS"]:
