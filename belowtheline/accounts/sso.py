@@ -26,6 +26,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import OuterRef, Subquery
 
 from belowtheline.accounts.errors import TokenRefused
+from belowtheline.accounts.hooks import public_name_changed
 from belowtheline.accounts.models import ExternalIdentity, Subscription, User
 from belowtheline.sites.models import Site
 
@@ -296,8 +297,11 @@ def verify_subscriber_token(*, site: Site, token: str, now: datetime) -> User:
     if profile_changed or subscription_changed:
         with transaction.atomic():
             if profile_changed:
+                renamed = user.display_name != name
                 user.display_name, user.email = name, email
                 user.save(update_fields=["display_name", "email"])
+                if renamed:  # cached threads print the old name
+                    public_name_changed(site=site, user=user)
             if subscription_changed:
                 _set_subscription(site=site, user=user, status=status)
             ExternalIdentity.objects.filter(pk=identity.pk, site=site).update(last_seen_at=now)

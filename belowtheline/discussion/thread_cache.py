@@ -38,7 +38,8 @@ from django.db.models import F
 from django.http import HttpRequest, HttpResponse
 
 from belowtheline import fastpath
-from belowtheline.discussion.models import Article
+from belowtheline.accounts.models import User
+from belowtheline.discussion.models import Article, Comment
 from belowtheline.sites.models import Site
 
 log = logging.getLogger(__name__)
@@ -80,6 +81,28 @@ def forget_article(*, site_id: int, article_id: int) -> None:
     """Drop this process's copies of one thread (they are unreachable by key already)."""
     _l1.forget(lambda key: key[0] == site_id and key[2] == article_id)
     fastpath.registry.forget_article(site_id, article_id)
+
+
+def author_renamed(*, site: Site, user: User) -> None:
+    """A commenter's new name must reach every thread that prints the old one: move the
+    version of each article they wrote in, in the renaming's transaction. Rare (a
+    publisher's token carrying a new name), so one statement per rename is cheap enough."""
+    article_ids = list(
+        Comment.objects.filter(site=site, author=user).values_list("article_id", flat=True)
+        .distinct()
+    )
+    if not article_ids:
+        return
+    Article.objects.filter(site=site, pk__in=article_ids).update(
+        thread_version=F("thread_version") + 1
+    )
+    site_id = site.pk
+
+    def forget() -> None:
+        for article_id in article_ids:
+            forget_article(site_id=site_id, article_id=article_id)
+
+    transaction.on_commit(forget)
 
 
 def site_changed(*, site: Site) -> None:
@@ -346,8 +369,6 @@ def page_is_shared_with(
     page one query asks. Rare (pre-moderated articles and authors), so those readers simply
     get the thread rendered for them.
     """
-    from belowtheline.discussion.models import Comment
-
     if page == 1:
         return not unpublished_top_level
     return not Comment.objects.filter(

@@ -548,3 +548,30 @@ def test_a_cached_page_costs_two_queries_at_any_thread_size(
     shared_html(site, article, variant)  # rendered once
     with django_assert_num_queries(2):  # the site's and the article's rows: their versions
         shared_html(site, article, variant)
+
+
+def test_a_reader_renamed_by_their_publishers_token_is_renamed_on_the_cached_thread(
+    site, rules, article, variant, django_capture_on_commit_callbacks
+):
+    """The name is printed in the shared body: a token carrying a new name must reach it."""
+    site.sso_algorithm, site.sso_secret = "HS256", SECRET
+    site.save()
+    now = clock.now()
+
+    def token(name: str) -> dict[str, str]:
+        claims = {"sub": "reader-9", "name": name, "subscriber": True, "aud": site.slug,
+                  "iat": int(now.timestamp()), "exp": int((now + timedelta(hours=1)).timestamp())}
+        return {"HTTP_AUTHORIZATION": f"Bearer {jwt.encode(claims, SECRET, algorithm='HS256')}"}
+
+    app = Client()
+    api = f"/api/v1/sites/{site.slug}/"
+    app.post(api + "rules/acceptance", content_type="application/json", **token("Pat Old"))
+    posted = app.post(api + f"articles/{article.pk}/comments", {"text": "First thoughts"},
+                      content_type="application/json", **token("Pat Old"))
+    assert posted.status_code == 201
+    assert "Pat Old" in shared_html(site, article, variant)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert app.get(api + "me", **token("Pat New")).status_code == 200
+    html = shared_html(site, article, variant)
+    assert "Pat New" in html
+    assert "Pat Old" not in html
