@@ -270,7 +270,14 @@ def cached_rendering(
     """
     if article.site_id != site.pk:
         raise ValueError("article is not on this site")
-    key: Key = (site.pk, site.config_version, article.pk, article.thread_version, variant)
+    # The rows' creation times too: after a database is reset, new rows reuse ids and
+    # versions, and Redis must not hand them the old database's pages.
+    born = f"{site.created_at.timestamp() if site.created_at else ''}/" + (
+        f"{article.created_at.timestamp() if article.created_at else ''}"
+    )
+    key: Key = (
+        site.pk, site.config_version, article.pk, article.thread_version, f"{variant}|{born}"
+    )
     found = _l1.get(key)
     if found is not None:
         return found
