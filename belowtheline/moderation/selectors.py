@@ -97,11 +97,14 @@ def author_records(*, site: Site, user_ids: list[int], now: datetime) -> dict[in
         Comment.objects.filter(site=site, author_id__in=user_ids)
         .values("author_id").annotate(n=Count("pk")).values_list("author_id", "n")
     )
-    # From the authors' comments, not from every upheld report on the site.
+    # From the authors' comments, not from every upheld report on the site: the reports
+    # are found by comment alone (the comments are this site's), so that no planner, with
+    # statistics or without, walks the site's reports instead.
+    upheld_reports = Report.objects.filter(  # cross-site: the outer comment is this site's
+        comment=OuterRef("pk"), status=Report.Status.UPHELD)
     upheld = dict(
         Comment.objects.filter(site=site, author_id__in=user_ids)
-        .filter(Exists(Report.objects.filter(site=site, comment=OuterRef("pk"),
-                                             status=Report.Status.UPHELD)))
+        .filter(Exists(upheld_reports))
         .values("author_id").annotate(n=Count("pk")).values_list("author_id", "n")
     )
     sanctions = active_sanctions(site=site, user_ids=user_ids, now=now)
@@ -264,7 +267,9 @@ def _with_context(site: Site, comments: list[Comment], now: datetime, *,
         for c in comments
     }
     reported = [c.pk for c in comments if c.open_report_count]
-    open_reports = Report.objects.filter(site=site, comment_id__in=reported,
+    # Scoped through the comment, not the report's own site column: a planner without
+    # statistics (a freshly loaded PostgreSQL) would otherwise walk the site's open reports.
+    open_reports = Report.objects.filter(comment__site=site, comment_id__in=reported,
                                          status=Report.Status.OPEN)
     noted: Counter[int] = Counter()
     for row in (open_reports.values("comment_id", "reason")
