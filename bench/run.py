@@ -10,6 +10,8 @@ Knobs (environment):
   BENCH_DURATION=5    seconds per wrk run         BENCH_ROUNDS=3   rounds of every case
   BENCH_QUICK=1       2 s runs, one round         BENCH_DB=auto|postgres|sqlite
   BENCH_CONNECTIONS=32                            BENCH_WORKERS=<cores>  server processes
+  BENCH_CASES=c,f     only the cases whose keys start with these (a, b, c, d, e, g, and f
+                      for posting and freshness); (a) always runs, as the limit's reference
 PostgreSQL (when reachable at 127.0.0.1:5432, database btl_bench created and dropped here)
 gets 1,000,000 comments and 100,000 open reports, with Redis when reachable; SQLite gets
 100,000 comments and 10,000 open reports.
@@ -55,6 +57,12 @@ ROUNDS = int(os.environ.get("BENCH_ROUNDS", "1" if QUICK else "3"))
 CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "32"))
 CORES = os.cpu_count() or 2
 WORKERS = int(os.environ.get("BENCH_WORKERS", str(CORES)))
+SELECTED = [k.strip() for k in os.environ.get("BENCH_CASES", "").split(",") if k.strip()]
+
+
+def selected(key: str) -> bool:
+    """Whether a case runs: all by default; (a) always, since the ratios are to its limit."""
+    return not SELECTED or key.startswith("a-") or any(key.startswith(k) for k in SELECTED)
 WRK_THREADS = min(CORES, 4)
 
 
@@ -1057,11 +1065,11 @@ def main() -> int:
         WORLD_HOT.append(data["threads"]["3000"])
 
         world = start_systems(tools, backend, data, isso)
-        cases = build_cases(world)
+        cases = [c for c in build_cases(world) if selected(c.key)]
         memory: dict[str, float] = {}
         run_read_cases(world, cases, memory)
-        posting = run_posting(world, memory)
-        freshness = run_freshness(world, backend)
+        posting = run_posting(world, memory) if selected("f") else []
+        freshness = run_freshness(world, backend) if selected("f") else {}
         table = build_table(cases, posting, freshness, memory, backend)
         report(table, backend, data, world, time.monotonic() - began)
         return 0
@@ -1078,7 +1086,8 @@ def report(table: Table, backend: Backend, data: dict[str, Any], world: World,
     first_page = (VAR / "limit" / "page.html").read_bytes().count(b'class="comment')
     command = "make bench" + "".join(
         f" {k}={os.environ[k]}" for k in ("BENCH_DB", "BENCH_QUICK", "BENCH_DURATION",
-                                          "BENCH_ROUNDS", "BENCH_WORKERS") if k in os.environ)
+                                          "BENCH_ROUNDS", "BENCH_WORKERS", "BENCH_CASES")
+        if k in os.environ)
     head = [
         f"Below the Line benchmark, {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC, "
         f"commit {git_head()}",
