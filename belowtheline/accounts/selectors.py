@@ -1,22 +1,62 @@
+import threading
 from datetime import datetime
 
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import Q
+from django.core.signals import request_finished, request_started
 
 from belowtheline.accounts.models import Notification, StaffRole, Subscription, User
 from belowtheline.sites.models import Site
+
+# The subscriptions that the request this thread is serving has just read or written, by
+# (site, user): a subscriber token's verification leaves its answer here, so that asking
+# `is_subscriber` again in the same request costs no query. Outside a request (tasks,
+# shells, tests calling services) nothing is remembered, as for `sites.selectors`.
+_this_request = threading.local()
+
+
+def _request_started(**kwargs: object) -> None:
+    _this_request.subscriptions = {}
+
+
+def _request_finished(**kwargs: object) -> None:
+    _this_request.subscriptions = None
+
+
+request_started.connect(_request_started, dispatch_uid="btl-accounts-request-started")
+request_finished.connect(_request_finished, dispatch_uid="btl-accounts-request-finished")
+
+
+def subscription_in_force(status: str, expires_at: datetime | None, now: datetime) -> bool:
+    """The policy: an active subscription not yet expired."""
+    return status == Subscription.Status.ACTIVE and (expires_at is None or expires_at > now)
+
+
+def remember_subscription(
+    user: User, *, site: Site, status: str, expires_at: datetime | None
+) -> None:
+    """Say that `user`'s subscription to `site` is, for the rest of this request, exactly
+    this: for the code that has just read or written the row."""
+    seen: dict[tuple[int, int], tuple[str, datetime | None]] | None = getattr(
+        _this_request, "subscriptions", None
+    )
+    if seen is not None:
+        seen[(site.pk, user.pk)] = (status, expires_at)
 
 
 def is_subscriber(*, site: Site, user: User | AnonymousUser, now: datetime) -> bool:
     """Whether `user` may comment on `site` today: an active subscription not yet expired."""
     if not user.is_authenticated:
         return False
-    return Subscription.objects.filter(
-        Q(expires_at__isnull=True) | Q(expires_at__gt=now),
-        site=site,
-        user=user,
-        status=Subscription.Status.ACTIVE,
-    ).exists()
+    seen = getattr(_this_request, "subscriptions", None)
+    known = seen.get((site.pk, user.pk)) if seen is not None else None
+    if known is not None:
+        return subscription_in_force(known[0], known[1], now)
+    row = (
+        Subscription.objects.filter(site=site, user=user)
+        .values_list("status", "expires_at")
+        .first()
+    )
+    return row is not None and subscription_in_force(row[0], row[1], now)
 
 
 def staff_role(*, site: Site, user: User | AnonymousUser) -> str | None:
