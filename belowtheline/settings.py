@@ -66,6 +66,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # /healthz and /readyz, before host checks and the HTTPS redirect: see health.py
+    "belowtheline.health.HealthMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Dynamic HTML and JSON, gzipped. Static files never get here (WhiteNoise answers them

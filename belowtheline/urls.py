@@ -1,6 +1,8 @@
 from django.contrib import admin
 from django.urls import include, path
 
+handler500 = "belowtheline.health.server_error"
+
 admin.site.site_header = "Below the Line administration"
 admin.site.site_title = "Below the Line"
 

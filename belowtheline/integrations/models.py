@@ -75,3 +75,16 @@ class WebhookDelivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.event} → {self.endpoint.url} ({self.status})"
+
+
+class WorkerHeartbeat(models.Model):
+    """When each background worker last went round its loop: `/readyz?worker=1` and the
+    desk's monitoring ask it, since a dead worker otherwise only shows as silence (webhooks
+    that never arrive)."""
+
+    worker_id = models.CharField(max_length=100, primary_key=True)
+    beat_at = models.DateTimeField()
+    last_error = models.CharField(max_length=300, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.worker_id} at {self.beat_at:%Y-%m-%d %H:%M:%S}"

@@ -82,31 +82,35 @@ def _collect_static() -> bool:
 
 
 class _TaskWorker:
-    """django-tasks-db's worker in a thread of the parent, stoppable between tasks."""
+    """The background worker in a thread of the parent (once, not once per web worker).
+
+    The loop itself outlives database outages; should it still die (a bug), it is started
+    again after a pause, so webhooks never stop silently while the site is up.
+    """
 
     def __init__(self) -> None:
-        self.worker: Any = None
+        from belowtheline.worker import TaskLoop, default_worker_id
+
+        self.loop = TaskLoop(worker_id=default_worker_id("btl-serve"))
+        self.stopping = threading.Event()
         self.thread = threading.Thread(target=self._run, name="btl-worker", daemon=True)
 
     def _run(self) -> None:
-        from django_tasks_db.management.commands.db_worker import Worker
-
-        from belowtheline.integrations import webhooks
-
-        # A delivery recorded just before a crash may never have been queued: queue it now.
-        webhooks.deliver_due_webhooks()
-        self.worker = Worker(queue_names=["default"], interval=1.0, batch=False,
-                             backend_name="default", startup_delay=False, max_tasks=None,
-                             worker_id=f"btl-serve-{os.getpid()}", excluded_queue_names=[])
-        self.worker.run()
+        while not self.stopping.is_set():
+            try:
+                self.loop.run()
+            except Exception:
+                logging.getLogger("belowtheline.worker").exception(
+                    "the task worker failed; starting it again in 5 s")
+                self.stopping.wait(5)
 
     def start(self) -> None:
         self.thread.start()
 
     def stop(self, timeout: float = 10.0) -> None:
         """Finish the task in hand (a webhook delivery has its own timeout), then stop."""
-        if self.worker is not None:
-            self.worker.running = False
+        self.stopping.set()
+        self.loop.stop()
         self.thread.join(timeout)
 
 

@@ -1,10 +1,15 @@
 """`btl worker`: runs queued background work (webhook deliveries) until stopped.
 
-A thin name over django-tasks-db's worker, so operators learn one command set.
+It outlives database outages (belowtheline/worker.py) and beats a heartbeat that
+`/readyz?worker=1` checks. SIGTERM or Ctrl-C lets the task in hand finish, then stops.
 """
 
-from django.core.management import call_command
+import signal
+from types import FrameType
+
 from django.core.management.base import BaseCommand, CommandParser
+
+from belowtheline.worker import TaskLoop, default_worker_id
 
 
 class Command(BaseCommand):
@@ -17,9 +22,21 @@ class Command(BaseCommand):
                             help="Run what is queued, then exit (for cron or tests).")
 
     def handle(self, *args: object, interval: float, batch: bool, **options: object) -> None:
-        from belowtheline.integrations import webhooks
+        if batch:
+            from django.core.management import call_command
 
-        # A delivery recorded just before a crash may never have been queued: queue it now.
-        webhooks.deliver_due_webhooks()
-        extra = ["--batch"] if batch else []
-        call_command("db_worker", "--interval", str(interval), *extra)
+            from belowtheline.integrations import webhooks
+
+            webhooks.deliver_due_webhooks()
+            call_command("db_worker", "--batch", "--interval", str(interval))
+            return
+        loop = TaskLoop(worker_id=default_worker_id(), interval=interval)
+
+        def stop(signum: int, frame: FrameType | None) -> None:
+            self.stdout.write(f"{signal.strsignal(signum)}: finishing the task in hand")
+            loop.stop()
+
+        signal.signal(signal.SIGTERM, stop)
+        signal.signal(signal.SIGINT, stop)
+        self.stdout.write(f"worker {loop.worker_id} running; SIGTERM or Ctrl-C stops it")
+        loop.run()

@@ -1,0 +1,114 @@
+"""The background worker's loop, shared by `btl worker` and `btl serve --with-worker`.
+
+django-tasks-db's worker exits on any database error but a locked SQLite file; a database
+restart or a network blip would then stop webhooks silently until someone noticed. Here
+each pass runs the library's worker in batch mode (every task that is ready, then back),
+and between passes the loop beats its heartbeat, and on a database error waits with a
+backoff and tries again, for as long as it is asked to run.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import socket
+import threading
+import time
+from datetime import timedelta
+
+from django.db import DatabaseError, close_old_connections, connections
+from django.db.utils import InterfaceError
+
+from belowtheline import clock
+
+log = logging.getLogger("belowtheline.worker")
+
+HEARTBEAT_EVERY = 10.0  # seconds between heartbeats: a write every pass would load SQLite
+STALE_AFTER = timedelta(seconds=60)
+BACKOFF_MAX = 30.0
+
+
+class _QuietPasses(logging.Filter):
+    """Each pass starts and ends the library's worker; those two lines every second would
+    drown the log's real news (a task's failure, an outage)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = str(record.msg)
+        return not (message.startswith("Starting worker")
+                    or message.startswith("No more tasks to run"))
+
+
+logging.getLogger("django_tasks_db").addFilter(_QuietPasses())
+
+
+def default_worker_id(prefix: str = "btl-worker") -> str:
+    return f"{prefix}-{socket.gethostname()}-{os.getpid()}"[:100]
+
+
+def beat(worker_id: str, *, error: str = "") -> None:
+    from belowtheline.integrations.models import WorkerHeartbeat
+
+    WorkerHeartbeat.objects.update_or_create(
+        worker_id=worker_id, defaults={"beat_at": clock.now(), "last_error": error[:300]})
+
+
+def last_heartbeat():
+    """The newest heartbeat of any worker, or None when no worker has ever run."""
+    from belowtheline.integrations.models import WorkerHeartbeat
+
+    return WorkerHeartbeat.objects.order_by("-beat_at").values_list("beat_at", flat=True).first()
+
+
+def worker_alive(now=None) -> bool:
+    latest = last_heartbeat()
+    return latest is not None and (now or clock.now()) - latest <= STALE_AFTER
+
+
+class TaskLoop:
+    """Runs queued tasks until `stop()`; survives database and cache outages."""
+
+    def __init__(self, *, worker_id: str | None = None, interval: float = 1.0) -> None:
+        self.worker_id = worker_id or default_worker_id()
+        self.interval = interval
+        self._stopping = threading.Event()
+        self._current = None
+
+    def stop(self) -> None:
+        self._stopping.set()
+        if self._current is not None:
+            self._current.running = False
+
+    def run(self) -> None:
+        from django_tasks_db.management.commands.db_worker import Worker
+
+        from belowtheline.integrations import webhooks
+
+        backoff, last_beat, started = 1.0, 0.0, False
+        while not self._stopping.is_set():
+            try:
+                close_old_connections()
+                if not started:
+                    # A delivery recorded just before a crash may never have been queued.
+                    webhooks.deliver_due_webhooks()
+                    started = True
+                if time.monotonic() - last_beat >= HEARTBEAT_EVERY:
+                    beat(self.worker_id)
+                    last_beat = time.monotonic()
+                self._current = Worker(
+                    queue_names=["default"], interval=0, batch=True, backend_name="default",
+                    startup_delay=False, max_tasks=None, worker_id=self.worker_id,
+                    excluded_queue_names=[])
+                self._current.run()
+                backoff = 1.0
+            except (DatabaseError, InterfaceError) as error:
+                log.warning("worker %s: database unavailable (%s); trying again in %.0f s",
+                            self.worker_id, str(error).strip()[:200], backoff)
+                for conn in connections.all():  # the next pass opens new ones
+                    with contextlib.suppress(DatabaseError, InterfaceError):
+                        conn.close()
+                self._stopping.wait(backoff)
+                backoff = min(backoff * 2, BACKOFF_MAX)
+                last_beat = 0.0
+                continue
+            self._stopping.wait(self.interval)
