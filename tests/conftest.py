@@ -12,6 +12,7 @@ from django.core.cache import cache
 from belowtheline.accounts.models import StaffRole, User
 from belowtheline.discussion import services, thread_cache
 from belowtheline.discussion.models import Article, RulesVersion
+from belowtheline.moderation import queue_cache
 from belowtheline.sites import config_cache
 from belowtheline.sites.models import Site
 from belowtheline.sites.services import seed_default_cover
@@ -22,13 +23,16 @@ from tests.sites.factories import SiteFactory
 
 @pytest.fixture(autouse=True)
 def _fresh_cache():
-    """Rate-limit counters and thread renderings live in the cache, and renderings in each
-    process's memory too; each test starts with clean ones (ids repeat between tests)."""
+    """Rate-limit counters and thread renderings live in the cache, and renderings (threads,
+    queue pages) in each process's memory too; each test starts with clean ones (ids and
+    versions repeat between tests)."""
     cache.clear()
     thread_cache.clear()
+    queue_cache.clear()
     yield
     cache.clear()
     thread_cache.clear()
+    queue_cache.clear()
 
 
 @pytest.fixture(autouse=True)

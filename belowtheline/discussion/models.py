@@ -363,3 +363,17 @@ class RulesAcceptance(models.Model):
         return f"{self.user} accepted {self.rules_version}"
 
 
+class QueueVersion(models.Model):
+    """How many times a site's moderation queue has changed: every report filed and every
+    moderator's decision moves it, in the same transaction (`reports.queue_changed`).
+
+    The dashboard keeps each rendering of a queue page under the version it was made at,
+    so a changed queue is a new key and no process ever shows a page older than the last
+    change it can read. One row per site, made by the first change."""
+
+    site = models.OneToOneField(Site, on_delete=models.CASCADE, primary_key=True,
+                                related_name="+")
+    version = models.BigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.site_id}: queue version {self.version}"

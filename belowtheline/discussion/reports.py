@@ -26,7 +26,7 @@ from datetime import UTC, datetime, timedelta
 from django.db import connection, transaction
 from django.db.models import BigIntegerField, Case, Count, F, Max, Min, Q, Sum, Value, When
 
-from belowtheline.discussion.models import Comment, Report
+from belowtheline.discussion.models import Comment, QueueVersion, Report
 from belowtheline.sites.models import Site
 
 # A report counts 0.25 from a reporter never upheld, 1.25 from one always upheld, and 0.75
@@ -95,6 +95,27 @@ def record_filed(report: Report) -> None:
     if report.reason == Report.Reason.LEGAL_RISK:
         changes["has_open_legal_report"] = Value(True)
     Comment.objects.filter(pk=report.comment_id, site_id=report.site_id).update(**changes)
+    queue_changed(site_id=report.site_id)
+
+
+def queue_changed(*, site_id: int) -> None:
+    """Say, inside the transaction that changes it, that the moderation queue has changed:
+    a report filed, a decision, a sanction or a note (the rows show the author's record).
+
+    In the transaction rather than after it, so that whoever can read the change also reads
+    the new version (and a test's transaction sees it too). On PostgreSQL this holds the
+    site's version row until commit, so a site's reports and decisions commit one after
+    another; each of those transactions is a handful of statements."""
+    moved = QueueVersion.objects.filter(site_id=site_id).update(version=F("version") + 1)
+    if not moved:  # the site's first change: make its row (once, whoever races), then move
+        QueueVersion.objects.bulk_create([QueueVersion(site_id=site_id)], ignore_conflicts=True)
+        QueueVersion.objects.filter(site_id=site_id).update(version=F("version") + 1)
+
+
+def queue_version(*, site: Site) -> int:
+    """The site's queue version as this transaction sees it (0 before the first change)."""
+    found = QueueVersion.objects.filter(site_id=site.pk).values_list("version", flat=True)
+    return found.first() or 0
 
 
 CLOSED = {
@@ -167,6 +188,7 @@ def recount_open_reports(*, site: Site, now: datetime | None = None) -> int:
             .values_list("pk", flat=True)
         ) - figures.keys()
         _write_figures(site, {pk: CLOSED for pk in stale} | figures)
+        queue_changed(site_id=site.pk)
     return len(figures)
 
 

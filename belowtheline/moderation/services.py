@@ -132,7 +132,12 @@ def _decidable(*, site: Site, comment_id: int, seen_decision: int | None,
 
 def _audit(*, site: Site, actor: User | None, action: str, now: datetime,
            cover: str | None = None, **fields: object) -> AuditEntry:
-    """One entry in the append-only trail, with the cover in force at that moment."""
+    """One entry in the append-only trail, with the cover in force at that moment.
+
+    Every decision, sanction and note is recorded here, and each changes what the queue
+    shows (a row gone, an author's record), so this is also where the queue's version
+    moves."""
+    report_figures.queue_changed(site_id=site.pk)
     return AuditEntry.objects.create(
         site=site,
         created_at=now,

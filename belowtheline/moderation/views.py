@@ -21,10 +21,12 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import Resolver404, resolve, reverse
 from django.utils import formats
 from django.utils.dates import MONTHS, MONTHS_3, WEEKDAYS_ABBR
 from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.timesince import timesince
 from django.views.decorators.http import require_GET, require_POST
 
@@ -32,10 +34,11 @@ from belowtheline import clock
 from belowtheline.accounts.models import StaffRole
 from belowtheline.accounts.selectors import staff_role
 from belowtheline.accounts.views import SeeOther, safe_next_url
+from belowtheline.discussion import reports as report_figures
 from belowtheline.discussion import selectors as discussion
 from belowtheline.discussion.models import Article, Comment, Report
 from belowtheline.errors import BtlError
-from belowtheline.moderation import forms, selectors, services
+from belowtheline.moderation import forms, queue_cache, selectors, services
 from belowtheline.moderation.errors import AlreadyDecided, ModerationError, NotAllowed, NotFound
 from belowtheline.moderation.forms import cleaned
 from belowtheline.moderation.models import AuditEntry, Sanction
@@ -186,10 +189,8 @@ def cover_line(site: Site, now: datetime) -> tuple[str, str]:
 
 
 def _frame(request: HttpRequest, site: Site, now: datetime, here: str) -> dict[str, object]:
-    """What every dashboard page shows around its content."""
+    """What every dashboard page shows around its content: who is looking, and the cover."""
     role = staff_role(site=site, user=request.user) or StaffRole.Role.MODERATOR
-    rules = discussion.current_rules(site=site)
-    rule_list = list(rules.rules.all()) if rules else []
     cover, cover_kind = cover_line(site, now)
     return {
         "site": site,
@@ -199,6 +200,15 @@ def _frame(request: HttpRequest, site: Site, now: datetime, here: str) -> dict[s
         "can_export": role == StaffRole.Role.ADMIN,
         "cover": cover,
         "cover_kind": cover_kind,
+        "here": here,
+    }
+
+
+def _choices(site: Site) -> dict[str, object]:
+    """What the rows' forms offer: the rules to cite, the sanctions, the comment modes."""
+    rules = discussion.current_rules(site=site)
+    rule_list = list(rules.rules.all()) if rules else []
+    return {
         "rules": rule_list,
         # The rules as <option>s, rendered once for every row's selects; a row whose form
         # came back refused renders its own, with the moderator's choice selected.
@@ -210,7 +220,6 @@ def _frame(request: HttpRequest, site: Site, now: datetime, here: str) -> dict[s
             "", '<option value="{}">{}</option>',
             ((value, "Suspension for…" if value == Sanction.Kind.SUSPENSION else label)
              for value, label in Sanction.Kind.choices)),
-        "here": here,
     }
 
 
@@ -240,14 +249,14 @@ def _row_urls(patterns: dict[str, str], comment: Comment) -> dict[str, str]:
     return urls
 
 
-def _rows(request: HttpRequest, site: Site, items: list[QueueItem], problem: Problem | None,
-          here: str) -> list[Row]:
+def _rows(site: Site, items: list[QueueItem], problem: Problem | None, here: str, *,
+          csrf_token: str) -> list[Row]:
     """The rows as the templates show them, with what every row repeats (addresses, ids,
     the forms' hidden fields) worked out here once: 50 rows of a dozen forms each were
     most of the page's rendering time."""
     patterns = _url_patterns(site)
     token = format_html('<input type="hidden" name="csrfmiddlewaretoken" value="{}">',
-                        get_token(request))
+                        csrf_token)
     now = clock.now()
     rows = []
     for item in items:
@@ -310,23 +319,74 @@ def queue(request: HttpRequest, site: Site) -> HttpResponse:
 
 def _queue_page(request: HttpRequest, site: Site, query: QueryDict, *, here: str,
                 error: BtlError | None = None, problem: Problem | None = None) -> HttpResponse:
+    """A tab of the queue. Its tabs, filters and rows are the same for every moderator
+    with the same powers until the queue changes, so they are rendered once per change
+    (`queue_cache`) with a stand-in for the CSRF token; a page showing a refused form is
+    rendered for its moderator alone."""
     now = clock.now()
+    frame = _frame(request, site, now, here)
     wanted = forms.QueueQueryForm(query).query()
+    token = get_token(request)
+    fell_back: list[BtlError] = []
+
+    def render_body(csrf_token: str) -> tuple[str, bool]:
+        html, fallback = _queue_body(site, now, wanted, here=here, error=error,
+                                     problem=problem, can_edit=bool(frame["can_edit"]),
+                                     csrf_token=csrf_token)
+        if fallback is not None:
+            fell_back.append(fallback)
+        return html, fallback is None
+
+    if error is None and problem is None:
+        key = queue_cache.key_for(
+            site=site, version=report_figures.queue_version(site=site),
+            variant=f"{here}|edit={frame['can_edit']}")
+        body = queue_cache.cached_page(
+            key=key, render=lambda: render_body(queue_cache.CSRF_MARK)).with_token(token)
+    else:
+        body = [render_body(token)[0].encode()]
+    error = error or (fell_back[0] if fell_back else None)
+    context = {
+        **frame,
+        "tab_label": TAB_LABELS[wanted.tab],
+        "body": _BODY_MARK,
+        "error": error,
+        "problem": problem,
+    }
+    # The page around the body is rendered for this request (its moderator's name, role,
+    # messages); the body, 400 KB of rows, goes in as bytes, copied once.
+    response = render(request, "moderation/queue.html", context, status=_status_for(error))
+    before, after = response.content.split(_BODY_MARK.encode(), 1)
+    response.content = [before, *body, after]
+    return response
+
+
+# Where the body goes in the page; like CSRF_MARK, no escaped text can spell it.
+_BODY_MARK = mark_safe("<btl-queue-body>")
+
+
+def _queue_body(site: Site, now: datetime, wanted: "forms.QueueQuery", *, here: str,
+                error: BtlError | None, problem: Problem | None, can_edit: bool,
+                csrf_token: str) -> tuple[str, BtlError | None]:
+    """The tabs, filters and rows of a queue page, and the refusal of its cursor when the
+    page had to fall back to the first one."""
     tab, article_id, search = wanted.tab, wanted.article_id, wanted.search
     reason = wanted.reason if tab == "reported" else None
     filters = QueueFilters(article_id=article_id, reason=reason, search=search)
     items: list[QueueItem] = []
     entries: list[AuditEntry] = []
     next_after: str | None = None
+    fallback: BtlError | None = None
     if tab in QUEUE_TABS:
         try:
             page = QUEUE_TABS[tab](site=site, now=now, filters=filters, after=wanted.after)
         except ModerationError as bad_cursor:  # an old or hand-made page link: page one
-            error = error or bad_cursor
+            fallback = bad_cursor
             page = QUEUE_TABS[tab](site=site, now=now, filters=filters)
         items, next_after = page.items, page.next_after
     else:
         entries = selectors.decided(site=site)
+    error = error or fallback
 
     # The article filter offers the articles in view, and the one chosen: a national title
     # has thousands of articles, and the ones with comments in the queue are what matter.
@@ -344,7 +404,11 @@ def _queue_page(request: HttpRequest, site: Site, query: QueryDict, *, here: str
     kept = {"article": article_id, "q": search}
     waiting = selectors.queue_counts(site=site)
     context = {
-        **_frame(request, site, now, here),
+        **_choices(site),
+        "site": site,
+        "here": here,
+        "can_edit": can_edit,
+        "csrf_token": csrf_token,
         "tab": tab,
         "tab_label": TAB_LABELS[tab],
         "tabs": [
@@ -353,7 +417,7 @@ def _queue_page(request: HttpRequest, site: Site, query: QueryDict, *, here: str
                 key == tab, waiting.get(key))
             for key, label in TAB_LABELS.items()
         ],
-        "rows": _rows(request, site, items, problem, here),
+        "rows": _rows(site, items, problem, here, csrf_token=csrf_token),
         "page_size": selectors.PAGE_SIZE,
         "paged": bool(wanted.after) and error is None,
         "first_page_url": _queue_url(site, tab=tab, **kept, reason=reason),
@@ -367,10 +431,9 @@ def _queue_page(request: HttpRequest, site: Site, query: QueryDict, *, here: str
         "articles": sorted(articles.values(), key=lambda a: a.title.lower()),
         "chosen_article": chosen,
         "reasons": [(value, REASON_SHORT[value]) for value in Report.Reason.values],
-        "error": error,
         "problem": problem,
     }
-    return render(request, "moderation/queue.html", context, status=_status_for(error))
+    return render_to_string("moderation/_queue_body.html", context), fallback
 
 
 # --- one comment, one author --------------------------------------------------------------
@@ -391,7 +454,8 @@ def _comment_page(request: HttpRequest, site: Site, comment_id: int, *, here: st
     item = selectors.queue_item(site=site, comment_id=comment_id, now=now)
     context = {
         **_frame(request, site, now, here),
-        "row": _rows(request, site, [item], problem, here)[0],
+        **_choices(site),
+        "row": _rows(site, [item], problem, here, csrf_token=get_token(request))[0],
         "audit": selectors.audit_for_comment(site=site, comment_id=comment_id),
         "edits": discussion.comment_edits(site=site, comment_id=comment_id),
         "error": error,
@@ -419,9 +483,10 @@ def _user_page(request: HttpRequest, site: Site, user_id: int, *, here: str,
                                    filters=QueueFilters(author_id=person.pk)).items
     context = {
         **_frame(request, site, now, here),
+        **_choices(site),
         "person": person,
         "record": record,
-        "rows": _rows(request, site, items, problem, here),
+        "rows": _rows(site, items, problem, here, csrf_token=get_token(request)),
         "audit": list(reversed(selectors.audit_for_user(site=site, user_id=person.pk))),
         "error": error,
         "problem": problem,
