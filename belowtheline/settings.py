@@ -255,6 +255,9 @@ BTL_FRONT_SITE = os.environ.get("BTL_FRONT_SITE", "demo")
 # Seconds the WSGI fast path (belowtheline/fastpath.py) may answer a hot thread from memory
 # before asking Django again, which re-reads the thread's version. A change shows on every
 # other process within 1.5 times this (0.75 s by default). 0 turns the fast path off.
+# Webhooks go only to public addresses unless this is on (a receiver on this machine in
+# development): see integrations/destinations.py.
+BTL_WEBHOOK_ALLOW_PRIVATE = _env_bool("BTL_WEBHOOK_ALLOW_PRIVATE")
 BTL_THREAD_FRESHNESS = float(os.environ.get("BTL_THREAD_FRESHNESS", "0.5"))
 
 # Writes per user per window, as "count/seconds". Generous for people, tight for scripts.

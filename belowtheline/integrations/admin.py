@@ -11,6 +11,7 @@ from django.contrib import admin
 
 from belowtheline.admin_base import ReadOnlyAdmin
 from belowtheline.integrations import webhooks
+from belowtheline.integrations.destinations import destination_problem
 from belowtheline.integrations.models import EVENTS, WebhookDelivery, WebhookEndpoint
 
 
@@ -31,6 +32,13 @@ class WebhookEndpointForm(forms.ModelForm):
     class Meta:
         model = WebhookEndpoint
         fields = ["site", "url", "events", "secret", "active"]
+
+    def clean_url(self) -> str:
+        url = self.cleaned_data["url"]
+        problem = destination_problem(url)
+        if problem:
+            raise forms.ValidationError(problem)
+        return url
 
     def clean_secret(self) -> str:
         return self.cleaned_data.get("secret", "").strip() or webhooks.new_secret()

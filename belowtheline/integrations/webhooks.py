@@ -41,6 +41,7 @@ from django.db.models import F
 from belowtheline import clock
 from belowtheline.accounts.models import ExternalIdentity
 from belowtheline.discussion.models import Comment, Report
+from belowtheline.integrations.destinations import destination_problem
 from belowtheline.integrations.models import WebhookDelivery, WebhookEndpoint
 from belowtheline.sites.config_cache import site_cached
 from belowtheline.sites.models import Site
@@ -236,8 +237,9 @@ _opener = urllib.request.build_opener(_NoRedirects)
 
 def post(*, url: str, body: bytes, headers: dict[str, str]) -> Response:
     """One HTTP POST, its outcome reduced to a status code and a line for the log."""
-    if urllib.parse.urlsplit(url).scheme not in ("http", "https"):
-        return Response(None, "Only http and https URLs can receive webhooks.")
+    problem = destination_problem(url)
+    if problem:
+        return Response(None, f"Not sent: {problem}")
     request = urllib.request.Request(url, data=body, headers=headers, method="POST")
     try:
         with _opener.open(request, timeout=TIMEOUT_SECONDS) as response:
