@@ -51,6 +51,10 @@ def standing_fields(standing: Standing) -> dict[str, Any]:
         "can_comment": standing.can_comment,
         "must_accept_rules": standing.must_accept_rules,
         "rules_version_id": standing.rules.pk if standing.rules else None,
+        "refusal": (
+            {"code": standing.refusal.reason, "message": standing.refusal.message}
+            if standing.refusal is not None else None
+        ),
     }
 
 

@@ -71,12 +71,21 @@ class RulesAcceptanceIn(StrictIn):
     )
 
 
+class RefusalOut(Schema):
+    code: str = Field(description="A stable code: `author_banned`, `author_suspended`.")
+    message: str
+
+
 class StandingOut(Schema):
     signed_in: bool
     subscriber: bool
     can_comment: bool
     must_accept_rules: bool
     rules_version_id: int | None = Field(description="The current rules version, if published.")
+    refusal: RefusalOut | None = Field(
+        None, description="Why this subscriber may not comment on the site at all (a ban or "
+        "a suspension by its moderators), if so: the refusal a post would get."
+    )
 
 
 class AuthorOut(Schema):

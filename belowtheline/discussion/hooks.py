@@ -49,6 +49,10 @@ PublishRule = Callable[[NewComment, datetime], Verdict | None]
 # A closing rule closes a whole thread for everyone (auto-close after N days, no cover):
 # the thread page shows its message in place of the comment box.
 ClosingRule = Callable[["Article", datetime], Verdict | None]
+# A standing rule says that a signed-in person may not comment on the site at all, on any
+# article (a ban, a suspension): asked for their comment box, so that they see why before
+# they type, and by the publish rules that refuse their post.
+StandingRule = Callable[["Site", "User", datetime], Verdict | None]
 ReportFiledHook = Callable[["Report", datetime], None]
 
 # What publishers may subscribe to; the payload is the domain object the event is about
@@ -65,6 +69,7 @@ class EventListener(Protocol):
 
 _publish_rules: list[PublishRule] = []
 _closing_rules: list[ClosingRule] = []
+_standing_rules: list[StandingRule] = []
 _report_filed_hooks: list[ReportFiledHook] = []
 _event_listeners: list[EventListener] = []
 
@@ -77,6 +82,16 @@ def register_closing_rule(rule: ClosingRule) -> ClosingRule:
 
 def closing_rules() -> tuple[ClosingRule, ...]:
     return tuple(_closing_rules)
+
+
+def register_standing_rule(rule: StandingRule) -> StandingRule:
+    if rule not in _standing_rules:
+        _standing_rules.append(rule)
+    return rule
+
+
+def standing_rules() -> tuple[StandingRule, ...]:
+    return tuple(_standing_rules)
 
 
 def register_publish_rule(rule: PublishRule) -> PublishRule:

@@ -46,6 +46,7 @@ from belowtheline.discussion.models import Article, Comment, Report, RulesVersio
 from belowtheline.discussion.publishing import why_closed
 from belowtheline.discussion.selectors import Sort
 from belowtheline.errors import BtlError
+from belowtheline.security import content_security_policy
 from belowtheline.sites.cover import describe_cover
 from belowtheline.sites.models import Site
 from belowtheline.sites.selectors import site_by_slug
@@ -135,6 +136,8 @@ def _comment_box(closed: Verdict | None, standing: selectors.Standing) -> str:
         return "closed"
     if not standing.subscriber:
         return "invite"
+    if standing.refusal is not None:
+        return "refused"
     if standing.rules is None:
         return "no_rules"
     if standing.must_accept_rules:
@@ -299,7 +302,8 @@ def thread(request: HttpRequest, slug: str, article_id: int) -> HttpResponse:
 
 
 def frame_ancestors(origins: list[str]) -> str:
-    return "frame-ancestors " + " ".join(["'self'", *origins])
+    """The embed's whole policy: ours, with the site's origins allowed to frame it."""
+    return content_security_policy(frame_ancestors=["'self'", *origins])
 
 
 def reads_shared_thread(request: HttpRequest) -> bool:

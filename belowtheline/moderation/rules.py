@@ -22,9 +22,21 @@ def _local(site: Site, instant: datetime) -> str:
     return formats.date_format(instant.astimezone(site.zone), "l j F, H:i")
 
 
+def _sanctioned_users(site: Site) -> frozenset[int]:
+    """Who has a sanction not lifted on the site, read once per change of its configuration:
+    most readers have none, and asking costs them no query of their own."""
+    return site_cached(site, "sanctioned-users", lambda: frozenset(
+        Sanction.objects.filter(site=site, lifted_at__isnull=True).values_list(
+            "user_id", flat=True)
+    ))
+
+
 def _author_sanctions(site: Site, user_id: int) -> tuple[Sanction, ...]:
     """The author's sanctions not lifted, read once per change of the site's configuration
-    (a sanction added or lifted moves `config_version`): each post asks three rules."""
+    (a sanction added or lifted moves `config_version`): each post asks three rules, and
+    each signed-in reader's comment box two."""
+    if user_id not in _sanctioned_users(site):
+        return ()
     return site_cached(site, ("sanctions", user_id), lambda: tuple(
         Sanction.objects.filter(site=site, user_id=user_id, lifted_at__isnull=True)
         .order_by("-created_at")
@@ -42,22 +54,28 @@ def active_sanction(*, site: Site, user: User, kind: str, now: datetime) -> Sanc
     )
 
 
-def author_is_banned(new: NewComment, now: datetime) -> Verdict | None:
-    if active_sanction(site=new.site, user=new.author, kind=Sanction.Kind.BAN, now=now):
+def reader_is_banned(site: Site, user: User, now: datetime) -> Verdict | None:
+    if active_sanction(site=site, user=user, kind=Sanction.Kind.BAN, now=now):
         return Verdict(Outcome.REFUSE, "author_banned",
                        "Your account may no longer comment on this site.")
     return None
 
 
-def author_is_suspended(new: NewComment, now: datetime) -> Verdict | None:
-    suspension = active_sanction(
-        site=new.site, user=new.author, kind=Sanction.Kind.SUSPENSION, now=now
-    )
+def reader_is_suspended(site: Site, user: User, now: datetime) -> Verdict | None:
+    suspension = active_sanction(site=site, user=user, kind=Sanction.Kind.SUSPENSION, now=now)
     if suspension is None:
         return None
-    until = f" until {_local(new.site, suspension.ends_at)}" if suspension.ends_at else ""
+    until = f" until {_local(site, suspension.ends_at)}" if suspension.ends_at else ""
     return Verdict(Outcome.REFUSE, "author_suspended",
                    f"Your account is suspended from commenting{until}.")
+
+
+def author_is_banned(new: NewComment, now: datetime) -> Verdict | None:
+    return reader_is_banned(new.site, new.author, now)
+
+
+def author_is_suspended(new: NewComment, now: datetime) -> Verdict | None:
+    return reader_is_suspended(new.site, new.author, now)
 
 
 def author_is_on_premoderation(new: NewComment, now: datetime) -> Verdict | None:
@@ -113,6 +131,8 @@ def hold_after_reports(report: Report, now: datetime) -> None:
 def register() -> None:
     for closing in (thread_closed_after_days, no_cover_closes_commenting):
         hooks.register_closing_rule(closing)
+    for standing in (reader_is_banned, reader_is_suspended):
+        hooks.register_standing_rule(standing)
     for rule in (author_is_banned, author_is_suspended, author_is_on_premoderation,
                  no_cover_holds_comments):
         hooks.register_publish_rule(rule)

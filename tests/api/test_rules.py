@@ -98,7 +98,7 @@ def test_a_stranger_may_read_but_not_comment(anonymous, site, rules):
     assert response.status_code == 200
     assert response.json() == {
         "signed_in": False, "subscriber": False, "can_comment": False,
-        "must_accept_rules": False, "rules_version_id": rules.pk,
+        "must_accept_rules": False, "rules_version_id": rules.pk, "refusal": None,
     }
 
 
@@ -106,7 +106,7 @@ def test_a_reader_who_does_not_subscribe_is_signed_in_but_cannot_comment(as_read
                                                                          rules):
     assert as_reader.get(api_path(site, "me")).json() == {
         "signed_in": True, "subscriber": False, "can_comment": False,
-        "must_accept_rules": False, "rules_version_id": rules.pk,
+        "must_accept_rules": False, "rules_version_id": rules.pk, "refusal": None,
     }
 
 
@@ -118,7 +118,7 @@ def test_a_subscriber_is_asked_again_when_the_rules_change(as_subscriber, site, 
     standing = as_subscriber.get(api_path(site, "me")).json()
     assert standing == {
         "signed_in": True, "subscriber": True, "can_comment": False,
-        "must_accept_rules": True, "rules_version_id": newer.pk,
+        "must_accept_rules": True, "rules_version_id": newer.pk, "refusal": None,
     }
 
     services.accept_rules(site=site, user=subscriber)
