@@ -14,6 +14,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.db import connection, models
 from django.db.models import Exists, OuterRef, Prefetch, Q
 
+from belowtheline import rows
 from belowtheline.accounts.models import User
 from belowtheline.accounts.selectors import is_subscriber
 from belowtheline.discussion.errors import DiscussionError, NotFound
@@ -75,10 +76,10 @@ def _attached(article: Article, site: Site) -> Article:
 
 
 def get_article(*, site: Site, article_id: int) -> Article:
-    try:
-        return _attached(Article.objects.get(pk=article_id, site=site), site)
-    except Article.DoesNotExist:
-        raise NotFound("article_not_found", "That article does not exist.") from None
+    article = rows.one(Article, "id = %s AND site_id = %s", [article_id, site.pk])
+    if article is None:
+        raise NotFound("article_not_found", "That article does not exist.")
+    return _attached(article, site)
 
 
 def article_by_url(*, site: Site, url: str) -> Article:
@@ -145,9 +146,10 @@ def rules_version(*, site: Site, number: int) -> RulesVersion:
 
 
 def has_accepted(*, site: Site, user: User, rules_version: RulesVersion) -> bool:
-    return RulesAcceptance.objects.filter(
-        site=site, user=user, rules_version=rules_version
-    ).exists()
+    return rows.exists(
+        RulesAcceptance, "site_id = %s AND user_id = %s AND rules_version_id = %s",
+        [site.pk, user.pk, rules_version.pk],
+    )
 
 
 @dataclass(frozen=True)

@@ -24,6 +24,7 @@ else it depends on.
 """
 
 import contextlib
+import functools
 import hashlib
 import logging
 import threading
@@ -37,7 +38,7 @@ from django.db import transaction
 from django.db.models import F
 from django.http import HttpRequest, HttpResponse
 
-from belowtheline import fastpath
+from belowtheline import fastpath, rows
 from belowtheline.accounts.models import User
 from belowtheline.discussion.models import Article, Comment
 from belowtheline.sites.models import Site
@@ -58,6 +59,14 @@ L2_TIMEOUT = 24 * 3600
 Key = tuple[int, int, int, int, str]
 
 
+@functools.lru_cache(maxsize=1)
+def _bump_sql() -> str:
+    return (
+        f"UPDATE {rows.table(Article)} SET thread_version = thread_version + 1, "
+        "comment_count = comment_count + %s WHERE id = %s AND site_id = %s"
+    )
+
+
 def thread_changed(*, site: Site | int, article_id: int, comment_count_delta: int = 0) -> None:
     """Say, inside the transaction that changes it, that what a thread shows has changed.
 
@@ -69,11 +78,9 @@ def thread_changed(*, site: Site | int, article_id: int, comment_count_delta: in
     # A site's pk is accepted too: status changes have the comment's site_id in hand.
     site_id = site if isinstance(site, int) else site.pk
     # A change that also moves the published count (a post) does both in one statement:
-    # the hot article's row is the one every poster queues on.
-    changes = {"thread_version": F("thread_version") + 1}
-    if comment_count_delta:
-        changes["comment_count"] = F("comment_count") + comment_count_delta
-    Article.objects.filter(pk=article_id, site_id=site_id).update(**changes)
+    # the hot article's row is the one every poster queues on. Written as SQL once (see
+    # rows.py): the ORM's update with two F() expressions cost 0.4 ms to compile.
+    rows.execute(_bump_sql(), [comment_count_delta, article_id, site_id])
     transaction.on_commit(lambda: forget_article(site_id=site_id, article_id=article_id))
 
 

@@ -47,6 +47,7 @@ from belowtheline.discussion.publishing import why_closed
 from belowtheline.discussion.selectors import Sort
 from belowtheline.errors import BtlError
 from belowtheline.security import content_security_policy
+from belowtheline.sites.config_cache import site_cached
 from belowtheline.sites.cover import describe_cover
 from belowtheline.sites.models import Site
 from belowtheline.sites.selectors import site_by_slug
@@ -421,9 +422,22 @@ def thread_viewer(request: HttpRequest, slug: str, article_id: int) -> HttpRespo
         "comment_flash": comment_flash,
     }
     as_request = request if with_session else None
-    box_html = render_to_string(
-        "discussion/_respond.html", {**common, "flash": flash}, request=as_request
-    )
+
+    def render_box() -> str:
+        return render_to_string(
+            "discussion/_respond.html", {**common, "flash": flash}, request=as_request
+        )
+
+    if with_session or box == "refused":
+        box_html = render_box()  # a session's CSRF token and flash; a reader's sanction
+    else:
+        # Without a session the box holds nothing of the reader's: the same bytes for
+        # every token reader of this page in this configuration, rendered once.
+        rules = standing.rules
+        box_html = site_cached(site, (
+            "viewer-box", box, standing.signed_in, rules.pk if rules else None, article.pk,
+            article.comment_mode, next_url, overlay.closed,
+        ), render_box)
     unpublished = [
         {
             "id": entry.comment.pk,

@@ -3,6 +3,7 @@ import threading
 from django.conf import settings
 from django.core.signals import request_finished, request_started
 
+from belowtheline import rows
 from belowtheline.errors import BtlError
 from belowtheline.sites.models import Site
 
@@ -35,10 +36,9 @@ def site_by_slug(slug: str) -> Site:
     seen: dict[str, Site] | None = getattr(_this_request, "sites", None)
     if seen is not None and slug in seen:
         return seen[slug]
-    try:
-        site = Site.objects.get(slug=slug)
-    except Site.DoesNotExist:
-        raise SiteNotFound("site_not_found", f"There is no site {slug!r}.") from None
+    site = rows.one(Site, "slug = %s", [slug])
+    if site is None:
+        raise SiteNotFound("site_not_found", f"There is no site {slug!r}.")
     if seen is not None:
         seen[slug] = site
     return site

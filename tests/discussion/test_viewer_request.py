@@ -153,3 +153,25 @@ def test_a_subscribers_viewer_request_costs_four_queries_with_a_token(
         as_token(path, token)  # the shared rendering the API's request names, once
         with django_assert_num_queries(4):
             as_token(path, token)
+
+
+def test_a_token_readers_comment_box_follows_the_article_and_carries_nothing_of_theirs(
+    token_site, article
+):
+    """The box is rendered once per page and configuration for token readers (it holds no
+    CSRF token, flash message or name); a change to the article still reaches it."""
+    site = token_site
+    tokens = [token_for(site, f"reader-{n}", f"Reader Number{n}") for n in range(2)]
+    for token in tokens:
+        services.accept_rules(site=site, user=reader_from(site, token))
+    first, second = (as_token(viewer_path(site, article), t).json()["box_html"]
+                     for t in tokens)
+    assert first == second
+    assert 'name="text"' in first
+    assert "csrfmiddlewaretoken" not in first
+    assert "Number" not in first
+
+    article.comment_mode = article.CommentMode.PREMODERATED
+    article.save()
+    box = as_token(viewer_path(site, article), tokens[0]).json()["box_html"]
+    assert "checked by a moderator before they appear" in box
