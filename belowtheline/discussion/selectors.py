@@ -447,7 +447,7 @@ def viewer_overlay(
     page: int,
     viewer: User | AnonymousUser,
     now: datetime,
-    page_top_ids: list[int] | None = None,
+    page_top_ids: list[int] | Callable[[], list[int]] | None = None,
 ) -> ViewerOverlay:
     """One reader's part of a page of the thread: one query for a subscriber who has
     written nothing on the article (their marks and rules acceptance, `_reader_marks`; the
@@ -455,9 +455,9 @@ def viewer_overlay(
     the subscription), two or three more for one who has (the page's top-level ids, their
     comments there); none for a reader who is not signed in.
 
-    `page_top_ids`: the page's top-level ids in the shared rendering, when the caller has
-    it in hand (the API keeps it with the cached document), saving the one query that
-    grows with the thread."""
+    `page_top_ids`: the page's top-level ids in the shared rendering, or how to get them,
+    when the caller has it at hand (the API keeps it with the cached document), saving the
+    one query that grows with the thread; asked only for a reader who wrote on it."""
     # Selectors read; the edit window is the services' rule, asked here, not copied.
     from belowtheline.discussion.publishing import why_closed
     from belowtheline.discussion.services import can_still_edit
@@ -481,6 +481,8 @@ def viewer_overlay(
         # Most readers have written nothing on the article; for those who have, which of
         # their comments are on this page, in full.
         offset = (page - 1) * PAGE_SIZE
+        if callable(page_top_ids):
+            page_top_ids = page_top_ids()
         top_ids = page_top_ids if page_top_ids is not None else list(
             _shown_top_level(site=site, article=article)
             .order_by(*_ORDERINGS[sort])

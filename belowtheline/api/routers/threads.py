@@ -220,15 +220,16 @@ def thread_viewer(
     article = selectors.get_article(site=publication, article_id=article_id)
     viewer = acting_user(request)
     now = clock.now()
-    top_ids = None
-    if viewer.is_authenticated:
-        # Which comments are on the page: from the shared rendering the app has just
-        # fetched (the same variant as the thread's address with this query), rather than
-        # a query that grows with the thread.
+
+    def top_ids() -> list[int]:
+        # Which comments are on the page, for a reader who wrote on the article: from the
+        # shared rendering the app has just fetched (the same variant as the thread's
+        # address with this query), rather than a query that grows with the thread.
         shared = _shared(request, site=publication, article=article, sort=order, page=number,
                          thread_path=request.path.removesuffix("/viewer"))
         assert isinstance(shared.data, dict)
-        top_ids = _top_ids(shared.data)
+        return _top_ids(shared.data)
+
     overlay = selectors.viewer_overlay(
         site=publication, article=article, sort=order, page=number, viewer=viewer, now=now,
         page_top_ids=top_ids,
