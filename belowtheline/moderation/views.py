@@ -12,7 +12,7 @@ import csv
 import functools
 import io
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from urllib.parse import urlencode, urlsplit
 
@@ -24,10 +24,7 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import Resolver404, resolve, reverse
 from django.utils import formats
-from django.utils.dates import MONTHS, MONTHS_3, WEEKDAYS_ABBR
-from django.utils.html import format_html, format_html_join
-from django.utils.safestring import mark_safe
-from django.utils.timesince import timesince
+from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_GET, require_POST
 
 from belowtheline import clock
@@ -42,6 +39,17 @@ from belowtheline.moderation import forms, queue_cache, selectors, services
 from belowtheline.moderation.errors import AlreadyDecided, ModerationError, NotAllowed, NotFound
 from belowtheline.moderation.forms import cleaned
 from belowtheline.moderation.models import AuditEntry, Sanction
+from belowtheline.moderation.rows import (
+    REASON_SHORT,
+    Problem,
+    Row,
+    RowChoices,
+    RowLayout,
+    author_actions_html,
+    build_rows,
+    hidden_fields,
+    rows_html,
+)
 from belowtheline.moderation.selectors import QueueFilters, QueueItem
 from belowtheline.sites.cover import cover_at
 from belowtheline.sites.models import CoverKind, Site
@@ -61,13 +69,15 @@ EMPTY_TABS = {
     "recent": "No comments yet.",
     "decided": "No decisions yet.",
 }
+# Which parts a page's rows have (see rows.RowLayout).
+QUEUE_ROWS = RowLayout(selectable=True, author_actions=True)
+COMMENT_PAGE_ROW = RowLayout(author_actions=True)
+AUTHOR_PAGE_ROWS = RowLayout(hide_author=True)
 QUEUE_TABS = {
     "reported": selectors.reported_queue,
     "held": selectors.held_queue,
     "recent": selectors.recent_queue,
 }
-# The queue shows a reason in a word or two; the reader's form spells out its examples.
-REASON_SHORT = {value: label.split(" (")[0] for value, label in Report.Reason.choices}
 EXPORT_LIMIT = 100_000
 CSV_COLUMNS = [
     "time", "actor", "action", "comment id", "article", "author", "rule", "reason",
@@ -111,62 +121,6 @@ def staff_only(view: View) -> View:
 # --- shared pieces ------------------------------------------------------------------------
 
 @dataclass(frozen=True)
-class Problem:
-    """A refused action, shown at its row with what the moderator had typed."""
-
-    message: str
-    form: str  # dismiss | amend | remove | hold | release | approve | reject | sanction | …
-    comment_id: int | None = None
-    data: QueryDict | None = None
-
-
-@dataclass(frozen=True)
-class Moment:
-    """An instant as a row shows it, in the site's time: `<time datetime=iso title=long>
-    short</time>`. Formatted here because Django's date filter costs tens of microseconds
-    a call and a page of rows has hundreds; the names come from Django's translations."""
-
-    iso: str
-    long: str  # 24 November 2026, 17:57 GMT (the filter's 'j F Y, H:i T')
-    short: str  # Tue 24 Nov, 17:57 ('D j M, H:i')
-
-    @classmethod
-    def of(cls, site: Site, instant: datetime | None) -> "Moment | None":
-        if instant is None:
-            return None
-        local = instant.astimezone(site.zone)
-        clock_time = f"{local.hour:02d}:{local.minute:02d}"
-        return cls(
-            iso=local.isoformat(),
-            long=f"{local.day} {MONTHS[local.month]} {local.year}, {clock_time} "
-                 f"{local.tzname()}",
-            short=f"{WEEKDAYS_ABBR[local.weekday()]} {local.day} "
-                  f"{str(MONTHS_3[local.month]).title()}, {clock_time}",
-        )
-
-
-@dataclass
-class Row:
-    """A queue item as a row shows it."""
-
-    item: QueueItem
-    reasons: list[tuple[str, str, int]]  # (code, short label, count), most reported first
-    problem: Problem | None = None
-    urls: dict[str, str] = field(default_factory=dict)  # its links and forms' actions
-    pk: str = ""  # the comment's id as text: it is in a dozen attributes of the row
-    posted: "Moment | None" = None
-    first_report: "Moment | None" = None
-    first_report_ago: str = ""
-    reasons_html: str = ""  # the reasons as the row's badges
-    hidden: str = ""  # every decision form's hidden fields (CSRF, next, seen decision)
-    author_hidden: str = ""  # the author forms' (CSRF, next, row)
-
-    @property
-    def comment(self) -> Comment:
-        return self.item.comment
-
-
-@dataclass(frozen=True)
 class Tab:
     key: str
     label: str
@@ -204,85 +158,17 @@ def _frame(request: HttpRequest, site: Site, now: datetime, here: str) -> dict[s
     }
 
 
-def _choices(site: Site) -> dict[str, object]:
-    """What the rows' forms offer: the rules to cite, the sanctions, the comment modes."""
+def _choices(site: Site) -> RowChoices:
+    """What the rows' forms offer: the site's current rules to cite, and the sanctions."""
     rules = discussion.current_rules(site=site)
-    rule_list = list(rules.rules.all()) if rules else []
-    return {
-        "rules": rule_list,
-        # The rules as <option>s, rendered once for every row's selects; a row whose form
-        # came back refused renders its own, with the moderator's choice selected.
-        "rule_options": format_html_join("", '<option value="{}">{}. {}</option>',
-                                         ((r.number, r.number, r.title) for r in rule_list)),
-        "comment_modes": Article.CommentMode.choices,
-        "sanction_kinds": Sanction.Kind.choices,
-        "sanction_options": format_html_join(
-            "", '<option value="{}">{}</option>',
-            ((value, "Suspension for…" if value == Sanction.Kind.SUSPENSION else label)
-             for value, label in Sanction.Kind.choices)),
-    }
-
-
-# A row links to its comment, author and thread and has a form for each action: reversing
-# a dozen URLs for each of 50 rows was a good part of the page's time. Each address is
-# reversed once a page with a stand-in id, and the row's ids are put in its place.
-_STAND_IN = 2_147_483_647
-_BY_COMMENT = {"comment": "moderation_comment",
-               **{action: f"moderation_{action}" for action in
-                  ("dismiss", "amend", "remove", "hold", "release", "approve", "reject")}}
-_BY_AUTHOR = {"user": "moderation_user", "sanction": "moderation_sanction",
-              "note": "moderation_note"}
-
-
-def _url_patterns(site: Site) -> dict[str, str]:
-    def pattern(name: str) -> str:
-        return reverse(name, args=[site.slug, _STAND_IN]).replace(str(_STAND_IN), "{}")
-
-    return {key: pattern(name) for key, name in {**_BY_COMMENT, **_BY_AUTHOR,
-                                                 "thread": "thread"}.items()}
-
-
-def _row_urls(patterns: dict[str, str], comment: Comment) -> dict[str, str]:
-    urls = {key: patterns[key].format(comment.pk) for key in _BY_COMMENT}
-    urls.update({key: patterns[key].format(comment.author_id) for key in _BY_AUTHOR})
-    urls["thread"] = patterns["thread"].format(comment.article_id)
-    return urls
+    return RowChoices.of(rules.rules.all() if rules else [])
 
 
 def _rows(site: Site, items: list[QueueItem], problem: Problem | None, here: str, *,
-          csrf_token: str) -> list[Row]:
-    """The rows as the templates show them, with what every row repeats (addresses, ids,
-    the forms' hidden fields) worked out here once: 50 rows of a dozen forms each were
-    most of the page's rendering time."""
-    patterns = _url_patterns(site)
-    token = format_html('<input type="hidden" name="csrfmiddlewaretoken" value="{}">',
-                        csrf_token)
-    now = clock.now()
-    rows = []
-    for item in items:
-        reasons = [(code, REASON_SHORT.get(code, code), n)
-                   for code, n in item.reasons.most_common()]
-        rows.append(Row(
-            item=item,
-            reasons=reasons,
-            reasons_html=format_html_join(
-                "", '<span class="reason reason-{}">{}{}</span>',
-                ((code, label, f" ×{n}" if n > 1 else "") for code, label, n in reasons)),
-            first_report_ago=timesince(item.first_report_at, now)
-            if item.first_report_at else "",
-            problem=problem if problem and problem.comment_id == item.comment.pk else None,
-            urls=_row_urls(patterns, item.comment),
-            pk=str(item.comment.pk),
-            posted=Moment.of(site, item.comment.created_at),
-            first_report=Moment.of(site, item.first_report_at),
-            hidden=format_html('{}<input type="hidden" name="next" value="{}">'
-                               '<input type="hidden" name="seen_decision" value="{}">',
-                               token, here, item.last_decision_id),
-            author_hidden=format_html('{}<input type="hidden" name="next" value="{}">'
-                                      '<input type="hidden" name="row" value="{}">',
-                                      token, here, item.comment.pk),
-        ))
-    return rows
+          csrf_token: str, layout: RowLayout) -> tuple[list[Row], SafeString]:
+    """The page's rows, and their HTML."""
+    rows = build_rows(site, items, problem, here, csrf_token=csrf_token, now=clock.now())
+    return rows, rows_html(site, rows, _choices(site), layout)
 
 
 def _queue_url(site: Site, **params: object) -> str:
@@ -403,10 +289,12 @@ def _queue_body(site: Site, now: datetime, wanted: "forms.QueueQuery", *, here: 
             articles[chosen.pk] = chosen
     kept = {"article": article_id, "q": search}
     waiting = selectors.queue_counts(site=site)
+    rows, html = _rows(site, items, problem, here, csrf_token=csrf_token, layout=QUEUE_ROWS)
     context = {
-        **_choices(site),
         "site": site,
         "here": here,
+        "rules": _choices(site).rules,
+        "comment_modes": Article.CommentMode.choices,
         "can_edit": can_edit,
         "csrf_token": csrf_token,
         "tab": tab,
@@ -417,7 +305,8 @@ def _queue_body(site: Site, now: datetime, wanted: "forms.QueueQuery", *, here: 
                 key == tab, waiting.get(key))
             for key, label in TAB_LABELS.items()
         ],
-        "rows": _rows(site, items, problem, here, csrf_token=csrf_token),
+        "rows": rows,
+        "rows_html": html,
         "page_size": selectors.PAGE_SIZE,
         "paged": bool(wanted.after) and error is None,
         "first_page_url": _queue_url(site, tab=tab, **kept, reason=reason),
@@ -452,10 +341,13 @@ def _comment_page(request: HttpRequest, site: Site, comment_id: int, *, here: st
     """The comment and everything that has happened to it, oldest first: its story."""
     now = clock.now()
     item = selectors.queue_item(site=site, comment_id=comment_id, now=now)
+    rows, html = _rows(site, [item], problem, here, csrf_token=get_token(request),
+                       layout=COMMENT_PAGE_ROW)
     context = {
         **_frame(request, site, now, here),
-        **_choices(site),
-        "row": _rows(site, [item], problem, here, csrf_token=get_token(request))[0],
+        "comment_modes": Article.CommentMode.choices,
+        "row": rows[0],
+        "row_html": html,
         "audit": selectors.audit_for_comment(site=site, comment_id=comment_id),
         "edits": discussion.comment_edits(site=site, comment_id=comment_id),
         "error": error,
@@ -481,12 +373,21 @@ def _user_page(request: HttpRequest, site: Site, user_id: int, *, here: str,
     record = selectors.author_records(site=site, user_ids=[person.pk], now=now)[person.pk]
     items = selectors.recent_queue(site=site, now=now,
                                    filters=QueueFilters(author_id=person.pk)).items
+    token, choices = get_token(request), _choices(site)
+    rows, html = _rows(site, items, problem, here, csrf_token=token, layout=AUTHOR_PAGE_ROWS)
     context = {
         **_frame(request, site, now, here),
-        **_choices(site),
+        "rules": choices.rules,
         "person": person,
         "record": record,
-        "rows": _rows(site, items, problem, here, csrf_token=get_token(request)),
+        "rows": rows,
+        "rows_html": html,
+        "author_forms": mark_safe(author_actions_html(  # noqa: S308 - escaped there
+            person_name=person.public_name, form_id="user",
+            sanction_url=reverse("moderation_sanction", args=[site.slug, person.pk]),
+            note_url=reverse("moderation_note", args=[site.slug, person.pk]),
+            hidden=hidden_fields(csrf_token=token, here=here), problem=problem,
+            choices=choices)),
         "audit": list(reversed(selectors.audit_for_user(site=site, user_id=person.pk))),
         "error": error,
         "problem": problem,
