@@ -1,8 +1,9 @@
 """The WSGI application `btl serve` runs: Django, behind the thread fast path.
 
 The fast path answers the hot shared thread bodies from memory without entering Django
-(see `belowtheline/fastpath.py`); everything else, and every request it is not sure of,
-goes to Django unchanged.
+(see `belowtheline/fastpath.py`); a subscriber token's per-reader request runs its view
+without Django's middleware stack (`belowtheline/viewer_path.py`); everything else, and
+every request either is not sure of, goes to Django unchanged.
 """
 
 import os
@@ -13,5 +14,6 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "belowtheline.settings")
 django_application = get_wsgi_application()
 
 from belowtheline.fastpath import FastPath  # noqa: E402 - needs the settings configured
+from belowtheline.viewer_path import ViewerPath  # noqa: E402
 
-application = FastPath(django_application)
+application = FastPath(ViewerPath(django_application))

@@ -33,13 +33,17 @@ SITE_IN_PATH = re.compile(r"^/(?:api/v1/)?sites/(?P<slug>[^/]+)(?:/|$)")
 SCHEME = "bearer"
 
 
-def _bearer(request: HttpRequest) -> str | None:
-    """The credential after `Bearer `, or None when the request does not use the scheme."""
-    header = request.META.get("HTTP_AUTHORIZATION", "")
+def bearer_credential(header: str) -> str | None:
+    """The credential after `Bearer ` in an Authorization header, or None when the header
+    does not use the scheme."""
     scheme, _, credential = header.strip().partition(" ")
     if scheme.lower() != SCHEME:
         return None
     return credential.strip()
+
+
+def _bearer(request: HttpRequest) -> str | None:
+    return bearer_credential(request.META.get("HTTP_AUTHORIZATION", ""))
 
 
 def _site_in_path(request: HttpRequest) -> str | None:
@@ -53,7 +57,8 @@ def _wants_json(request: HttpRequest) -> bool:
     )
 
 
-def _refusal(request: HttpRequest, error: BtlError) -> HttpResponse:
+def bearer_refusal(request: HttpRequest, error: BtlError) -> HttpResponse:
+    """The answer to a credential that failed: JSON for the API and the viewer JSON."""
     if _wants_json(request):
         response = HttpResponse(
             json.dumps(error.as_dict()), status=error.status,
@@ -123,6 +128,6 @@ class BearerAuthMiddleware:
         try:
             authenticate_bearer(request, credential)
         except BtlError as error:
-            return _refusal(request, error)
+            return bearer_refusal(request, error)
         request._dont_enforce_csrf_checks = True  # type: ignore[attr-defined]
         return self.get_response(request)

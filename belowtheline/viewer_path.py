@@ -1,0 +1,147 @@
+"""A subscriber's per-reader request, answered without Django's middleware stack.
+
+Every subscriber's page view is the shared thread body (from the fast path) plus one small
+request with their token: `/sites/<slug>/threads/<id>/viewer` (the embed's) or the API's
+`/api/v1/sites/<slug>/articles/<id>/thread/viewer`. Once its queries were cut to four, the
+profile of that request was a third Django's own stack: a dozen middleware that do
+nothing for it (no session, no cookie, no CSRF on a GET, nothing to compress worth the
+bytes, no static file), URL resolution, and for the API ninja's operation machinery.
+
+So this WSGI layer, between the fast path and Django, recognises exactly those two
+addresses with a subscriber token and runs the very code Django would: the bearer
+authentication (`accounts.middleware.authenticate_bearer`, its refusals by
+`bearer_refusal`), then the view (`discussion.views.thread_viewer`, or the API's
+`threads.thread_viewer` with its errors rendered by `api.errors.render_error`), on a
+Django request object, between the `request_started` and `request_finished` signals that
+manage database connections and per-request memory. It adds the headers the skipped
+middleware would (`fastpath.security_headers`). Who the reader is and what they may do is
+decided in one place, the same selectors; nothing is cached here.
+
+Anything else goes to Django: an API key, a session, another method or address, an id
+the API would refuse as bad input, a site that redirects to HTTPS. And if anything fails
+here (the database is down, a bug), the request is handed to Django to answer as it
+always would, with its error pages and logging; the request is a read, so running it
+again is harmless (at most `last_seen_at` was written, to the same value).
+"""
+
+import logging
+import re
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from django.conf import settings
+from django.core import signals
+from django.core.handlers.wsgi import WSGIRequest
+from django.http import HttpResponse
+from django.utils.log import log_response
+
+from belowtheline import fastpath
+from belowtheline.errors import BtlError
+
+log = logging.getLogger(__name__)
+
+WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
+
+# As Django's `slug` and `int` converters match them in the two URL patterns.
+HTML_VIEWER = re.compile(r"/sites/(?P<slug>[-a-zA-Z0-9_]+)/threads/(?P<article_id>[0-9]+)/viewer")
+API_VIEWER = re.compile(
+    r"/api/v1/sites/(?P<slug>[-a-zA-Z0-9_]+)/articles/(?P<article_id>[0-9]+)/thread/viewer"
+)
+
+
+def _html_viewer(request: WSGIRequest, slug: str, article_id: int) -> HttpResponse:
+    from belowtheline.discussion.views import thread_viewer
+
+    return thread_viewer(request, slug, article_id)
+
+
+def _api_viewer(request: WSGIRequest, slug: str, article_id: int) -> HttpResponse:
+    from belowtheline.api.errors import render_error
+    from belowtheline.api.routers.threads import thread_viewer
+
+    try:
+        return thread_viewer(request, slug, article_id, sort=request.GET.get("sort"),
+                             page=request.GET.get("page"))
+    except BtlError as error:
+        return render_error(error)
+
+
+class ViewerPath:
+    """WSGI middleware: a token's per-reader request without Django's stack."""
+
+    def __init__(self, app: WSGIApp) -> None:
+        self.app = app
+        # Redirects to HTTPS and HSTS are Django's business: with them on, Django answers.
+        self.enabled = not (
+            getattr(settings, "SECURE_SSL_REDIRECT", False)
+            or getattr(settings, "SECURE_HSTS_SECONDS", 0)
+        )
+        self.security = fastpath.security_headers(framed=False)
+
+    def __call__(
+        self, environ: dict[str, Any], start_response: Callable[..., Any]
+    ) -> Iterable[bytes]:
+        method = environ.get("REQUEST_METHOD")
+        header = environ.get("HTTP_AUTHORIZATION")
+        if not self.enabled or header is None or (method != "GET" and method != "HEAD"):
+            return self.app(environ, start_response)
+        path = environ.get("PATH_INFO", "")
+        view = None
+        if path.endswith("/viewer"):
+            if (match := HTML_VIEWER.fullmatch(path)) is not None:
+                view = _html_viewer
+            elif (match := API_VIEWER.fullmatch(path)) is not None:
+                view = _api_viewer
+        if view is None or not self._takes(header, match, api=view is _api_viewer):
+            return self.app(environ, start_response)
+        try:
+            status, headers, body = self._answer(environ, view, match, header)
+        except Exception:
+            log.debug("viewer path: handing %s to Django", path, exc_info=True)
+            return self.app(environ, start_response)
+        start_response(status, headers)
+        return [] if method == "HEAD" else [body]
+
+    @staticmethod
+    def _takes(header: str, match: re.Match[str], *, api: bool) -> bool:
+        from belowtheline.accounts.api_keys import KEY_MARK
+        from belowtheline.accounts.middleware import bearer_credential
+        from belowtheline.api.schemas import MAX_ID
+
+        credential = bearer_credential(header)
+        if not credential or credential.startswith(KEY_MARK):
+            return False  # no token, or an API key: Django's middleware says what it is
+        # ninja's 400 invalid_input
+        return not api or 1 <= int(match["article_id"]) <= MAX_ID
+
+    def _answer(
+        self, environ: dict[str, Any], view: Callable[[WSGIRequest, str, int], HttpResponse],
+        match: re.Match[str], header: str,
+    ) -> tuple[str, list[tuple[str, str]], bytes]:
+        from belowtheline.accounts.middleware import (
+            authenticate_bearer,
+            bearer_credential,
+            bearer_refusal,
+        )
+
+        signals.request_started.send(sender=self.__class__, environ=environ)
+        try:
+            request = WSGIRequest(environ)
+            request.get_host()  # a host not allowed raises: Django answers its 400
+            try:
+                authenticate_bearer(request, bearer_credential(header) or "")
+            except BtlError as error:
+                response = bearer_refusal(request, error)
+            else:
+                response = view(request, match["slug"], int(match["article_id"]))
+            if response.status_code >= 400:  # as Django's handler logs them
+                log_response("%s: %s", response.reason_phrase, request.path,
+                             response=response, request=request)
+            body = response.content
+            headers = [*response.items(), *self.security]
+            if not response.has_header("Content-Length"):
+                headers.append(("Content-Length", str(len(body))))
+            headers += [("Set-Cookie", c.output(header="")) for c in response.cookies.values()]
+            return f"{response.status_code} {response.reason_phrase}", headers, body
+        finally:
+            signals.request_finished.send(sender=self.__class__)
