@@ -38,6 +38,12 @@ def integration_username(site: Site, name: str) -> str:
     return f"integration:{site.slug}:{name}"
 
 
+def is_integration_account(user: object) -> bool:
+    """Whether `user` is an API key's account. People's usernames cannot hold ':' (Django's
+    username validator), so the name alone tells, without a query."""
+    return str(getattr(user, "username", "")).startswith("integration:")
+
+
 def check_can_manage_keys(*, site: Site, actor: User) -> User:
     """A key can moderate the whole site: creating one is for the site's admins."""
     if is_site_admin(site=site, user=actor):

@@ -14,6 +14,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 
 from belowtheline import clock
+from belowtheline.accounts.api_keys import is_integration_account
 from belowtheline.accounts.errors import NotASubscriber, NotSignedIn
 from belowtheline.accounts.models import User
 from belowtheline.accounts.selectors import is_site_admin, is_subscriber
@@ -351,6 +352,12 @@ def report_comment(
     clean_note = clean_text(
         note or "", field="note", max_length=MAX_REPORT_NOTE_LENGTH, required=False
     )
+    if is_integration_account(reader):
+        # Reports weigh in the automatic holds: only readers may file them, never a key
+        # that a script can call in a loop.
+        raise Forbidden("integration_cannot_report",
+                        "An API key acts for the publisher, not a reader, so it cannot report "
+                        "comments; moderate them through the moderation API instead.")
     comment = selectors.get_comment(site=site, comment_id=comment_id)
     if comment.author_id == reader.pk:
         raise Forbidden("own_comment", "You cannot report your own comment.")

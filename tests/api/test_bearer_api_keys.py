@@ -192,3 +192,17 @@ def test_a_key_records_when_it_was_last_used(server, site, key):
 
     send(server, "get", api_path(site, "moderation/queue"), **bearer(key))
     assert ApiKey.objects.get(site=site, name="cms").last_used_at is not None
+
+
+def test_a_key_cannot_report_a_comment_so_reports_always_come_from_readers(
+        server, site, article, subscriber, key):
+    from belowtheline.discussion import services
+    from belowtheline.discussion.models import Report
+
+    comment = services.post_comment(site=site, article=article, author=subscriber,
+                                    text="The bridge is overdue.")
+    response = send(server, "post", api_path(site, f"comments/{comment.pk}/reports"),
+                    {"reason": "abusive"}, **bearer(key))
+    assert response.status_code == 403
+    assert response.json()["code"] == "integration_cannot_report"
+    assert Report.objects.count() == 0

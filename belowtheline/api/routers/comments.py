@@ -167,7 +167,7 @@ def withdraw_recommendation(
         {200: ReportOut, 201: ReportOut},
         {
             400: ["reason_invalid", "text_too_long", "text_invalid"],
-            403: ["own_comment"],
+            403: ["own_comment", "integration_cannot_report"],
             409: ["already_reported", "comment_not_available"],
             **COMMENT_ERRORS,
         },
