@@ -6,22 +6,34 @@ columns quoted), against a few hundredths of a millisecond in the database: on a
 was most of the time spent on SQL. The queries here are written once as SQL, from the
 model's own table and column names, and reused:
 
-- a row comes back through `Model.objects.raw()`, which maps the columns onto the fields
-  and converts each value (datetimes, booleans, JSON) exactly as a queryset would, so the
-  instance is the same as `.get()` returns;
+- a row comes back as the instance `.get()` would give: each value passed through the
+  converters Django's own compiler picks for that column (datetimes, booleans, JSON),
+  then `Model.from_db`, as a queryset does;
+- a new row is inserted with the values `save()` would write (each field's `pre_save`
+  and `get_db_prep_save`), and the instance gets its id, as after `save()`; a model with
+  its own `save()`, `pre_save` or `post_save` receivers, a parent model or columns the
+  database fills in is saved by the ORM instead, so nothing of the ORM's is ever skipped;
 - a write goes through a cursor and says how many rows it changed.
 
 Only for lookups by key on one table, on the hot path; everything else stays in the ORM.
 One database per process (the default), hence one SQL text per query.
 """
 
+import weakref
 from collections.abc import Sequence
 from functools import lru_cache
-from typing import TypeVar
+from typing import Any, TypeVar
 
-from django.db import connection, models
+from django.db import DEFAULT_DB_ALIAS, connection, connections, models
+from django.db.models import signals
+from django.db.models.sql import Query
 
 M = TypeVar("M", bound=models.Model)
+
+# Per connection (each thread has its own), per model: the compiler's converters by column.
+_converters: "weakref.WeakKeyDictionary[Any, dict[type[models.Model], Any]]" = (
+    weakref.WeakKeyDictionary()
+)
 
 
 @lru_cache(maxsize=64)
@@ -31,11 +43,70 @@ def _select(model: type[models.Model], where: str) -> str:
     return f"SELECT {columns} FROM {quote(model._meta.db_table)} WHERE {where}"
 
 
+def _row_converters(model: type[models.Model]) -> tuple[Any, list[tuple[int, Any]]]:
+    wrapper = connections[DEFAULT_DB_ALIAS]  # this thread's, not the proxy
+    by_model = _converters.setdefault(wrapper, {})
+    if model not in by_model:
+        compiler = Query(model).get_compiler(connection=wrapper)
+        table = model._meta.db_table
+        columns = [field.get_col(table) for field in model._meta.concrete_fields]
+        by_model[model] = (compiler, list(compiler.get_converters(columns).items()))
+    return by_model[model]
+
+
 def one(model: type[M], where: str, params: Sequence[object]) -> M | None:
     """The model's row matching `where` (SQL over its columns, `%s` for each parameter),
     or None; `where` must match one row at most (a key)."""
-    rows = list(model.objects.raw(_select(model, where), params))
-    return rows[0] if rows else None
+    with connection.cursor() as cursor:
+        cursor.execute(_select(model, where), params)
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    compiler, converters = _row_converters(model)
+    if converters:
+        (row,) = compiler.apply_converters([row], dict(converters))
+    names = [field.attname for field in model._meta.concrete_fields]
+    return model.from_db(DEFAULT_DB_ALIAS, names, row)
+
+
+@lru_cache(maxsize=16)
+def _insert(model: type[models.Model]) -> tuple[str, tuple[models.Field, ...]]:
+    quote = connection.ops.quote_name
+    fields = tuple(f for f in model._meta.concrete_fields if not f.primary_key)
+    if model.save is not models.Model.save or model._meta.parents or any(
+        f.generated or f.has_db_default() for f in model._meta.concrete_fields
+    ):
+        return "", ()  # what the database fills in is the ORM's to read back
+    pk = quote(model._meta.pk.column)
+    sql = (
+        f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "
+        f"VALUES ({', '.join(['%s'] * len(fields))}) RETURNING {pk}"
+    )
+    return sql, fields
+
+
+def insert(instance: M) -> M:
+    """Insert a new instance (its id set by the database), as `instance.save()` would."""
+    model = type(instance)
+    sql, fields = _insert(model)
+    if (
+        instance.pk is not None
+        or not sql
+        or signals.pre_save.has_listeners(model)
+        or signals.post_save.has_listeners(model)
+    ):
+        instance.save(force_insert=True)
+        return instance
+    values = [
+        field.get_db_prep_save(field.pre_save(instance, True), connection) for field in fields
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, values)
+        (pk,) = cursor.fetchone()
+    instance.pk = pk
+    instance._state.adding = False
+    instance._state.db = DEFAULT_DB_ALIAS
+    return instance
 
 
 def execute(sql: str, params: Sequence[object]) -> int:

@@ -13,7 +13,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.db import IntegrityError, transaction
 from django.db.models import F
 
-from belowtheline import clock
+from belowtheline import clock, rows
 from belowtheline.accounts.api_keys import is_integration_account
 from belowtheline.accounts.errors import NotASubscriber, NotSignedIn
 from belowtheline.accounts.models import User
@@ -189,7 +189,7 @@ def post_comment(
                 raise Conflict(
                     "parent_not_open", "That comment is no longer on the thread to be answered."
                 )
-        comment = Comment.objects.create(
+        comment = rows.insert(Comment(
             site=site,
             article=article,
             author=user,
@@ -199,7 +199,7 @@ def post_comment(
             status=status,
             created_at=now,
             status_changed_at=now,
-        )
+        ))
         hooks.emit(site=site, event="comment.created", payload=comment, now=now)
         # Pending ones too: the thread will show them to their author, and later to all.
         thread_cache.thread_changed(
