@@ -197,6 +197,32 @@ def plans(engine: str, world: World, *, analyzed: bool) -> None:
         sql = query["sql"]
         print(f"\n> {sql if len(sql) < 400 else sql[:240] + ' … ' + sql[-150:]}")
         print("\n".join(_explain(engine, sql)))
+    if analyzed:
+        return
+    # The filters and the tab counts: only the statements that differ from page 2's.
+    from belowtheline.discussion.models import Comment
+    from belowtheline.moderation.selectors import QueueFilters
+
+    article_id = (Comment.objects.filter(site=world.site, open_report_count__gt=0)
+                  .values_list("article_id", flat=True).first())
+    seen = {q["sql"] for q in queries.captured_queries}
+    for label, call in (
+            ("article filter", lambda: selectors.reported_queue(
+                site=world.site, now=now, filters=QueueFilters(article_id=article_id))),
+            ("reason filter (spam)", lambda: selectors.reported_queue(
+                site=world.site, now=now, filters=QueueFilters(reason="spam"))),
+            ("search (a word nobody wrote)", lambda: selectors.reported_queue(
+                site=world.site, now=now, filters=QueueFilters(search="zebra"))),
+            ("tab counts", lambda: selectors.queue_counts(site=world.site))):
+        with CaptureQueriesContext(connection) as filtered:
+            call()
+        print(f"\n-- {label}: {len(filtered.captured_queries)} statements --")
+        for query in filtered.captured_queries:
+            sql = query["sql"]
+            if sql in seen or ("IN (" in sql and "queue_" not in sql and "COUNT" not in sql):
+                continue  # the page's own rows and context, as above
+            print(f"\n> {sql if len(sql) < 400 else sql[:240] + ' … ' + sql[-150:]}")
+            print("\n".join(_explain(engine, sql)))
 
 
 def _ms(samples: list[float]) -> str:
@@ -268,6 +294,10 @@ def timings(world: World) -> None:
         "selector, reason = legal risk": lambda: selectors.reported_queue(
             site=site, now=now, filters=QueueFilters(reason="legal_risk")),
         "tab counts": lambda: selectors.queue_counts(site=site),
+        "selector, reason = spam": lambda: selectors.reported_queue(
+            site=site, now=now, filters=QueueFilters(reason="spam")),
+        "selector, search": lambda: selectors.reported_queue(
+            site=site, now=now, filters=QueueFilters(search="zebra")),
     }
     for label, call in cases.items():
         wall, cpu = _time(call)

@@ -127,6 +127,20 @@ class Comment(models.Model):
                 name="comment_queue_settled",
                 condition=Q(queue_settled_key__isnull=False),
             ),
+            # The same two walks within one article (the queue's article filter): a hot
+            # story's reported comments without walking the whole site's.
+            models.Index(
+                fields=["article", "has_open_legal_report", "queue_rising_key", "-id"],
+                name="comment_queue_rising_article",
+                condition=Q(first_open_report_at__isnull=False,
+                            queue_settled_key__isnull=True),
+            ),
+            models.Index(
+                fields=["article", "has_open_legal_report", "queue_settled_key",
+                        "queue_rising_key", "-id"],
+                name="comment_queue_settled_article",
+                condition=Q(queue_settled_key__isnull=False),
+            ),
             models.Index(
                 fields=["site", "first_open_report_at"],
                 name="comment_queue_settling",

@@ -126,7 +126,7 @@ class Tab:
     label: str
     url: str
     current: bool
-    waiting: int | None = None  # comments waiting in the tab, where that means something
+    waiting: str = ""  # comments waiting in the tab, where that means something: "12", "1,000+"
 
 
 def local_time(site: Site, instant: datetime) -> str:
@@ -169,6 +169,13 @@ def _rows(site: Site, items: list[QueueItem], problem: Problem | None, here: str
     """The page's rows, and their HTML."""
     rows = build_rows(site, items, problem, here, csrf_token=csrf_token, now=clock.now())
     return rows, rows_html(site, rows, _choices(site), layout)
+
+
+def _waiting(count: int | None) -> str:
+    """A tab's count as its label shows it: counts stop at `COUNT_CAP`."""
+    if not count:
+        return ""
+    return f"{selectors.COUNT_CAP:,}+" if count > selectors.COUNT_CAP else f"{count:,}"
 
 
 def _queue_url(site: Site, **params: object) -> str:
@@ -262,6 +269,7 @@ def _queue_body(site: Site, now: datetime, wanted: "forms.QueueQuery", *, here: 
     items: list[QueueItem] = []
     entries: list[AuditEntry] = []
     next_after: str | None = None
+    looked_through: int | None = None
     fallback: BtlError | None = None
     if tab in QUEUE_TABS:
         try:
@@ -269,7 +277,7 @@ def _queue_body(site: Site, now: datetime, wanted: "forms.QueueQuery", *, here: 
         except ModerationError as bad_cursor:  # an old or hand-made page link: page one
             fallback = bad_cursor
             page = QUEUE_TABS[tab](site=site, now=now, filters=filters)
-        items, next_after = page.items, page.next_after
+        items, next_after, looked_through = page.items, page.next_after, page.looked_through
     else:
         entries = selectors.decided(site=site)
     error = error or fallback
@@ -302,12 +310,13 @@ def _queue_body(site: Site, now: datetime, wanted: "forms.QueueQuery", *, here: 
         "tabs": [
             Tab(key, label, _queue_url(site, tab=key, **kept,
                                        reason=reason if key == "reported" else None),
-                key == tab, waiting.get(key))
+                key == tab, _waiting(waiting.get(key)))
             for key, label in TAB_LABELS.items()
         ],
         "rows": rows,
         "rows_html": html,
         "page_size": selectors.PAGE_SIZE,
+        "looked_through": looked_through,
         "paged": bool(wanted.after) and error is None,
         "first_page_url": _queue_url(site, tab=tab, **kept, reason=reason),
         "next_url": _queue_url(site, tab=tab, **kept, reason=reason, after=next_after)

@@ -10,6 +10,7 @@ from types import SimpleNamespace
 import pytest
 import time_machine
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from belowtheline import clock
 from belowtheline.discussion import reports as report_figures
@@ -253,6 +254,91 @@ def test_a_filter_narrows_every_page(site, article, subscriber, crowd, many):
                                     filters=QueueFilters(reason="legal_risk"))
     assert sorted(i.comment.pk for i in page.items) == sorted(legal)
     assert all(i.legal_risk for i in page.items)
+
+
+def _every_page(site, now, filters, **kwargs):
+    seen, after, pages = [], None, []
+    while True:
+        page = selectors.reported_queue(site=site, now=now, filters=filters, after=after,
+                                        **kwargs)
+        seen += [i.comment.pk for i in page.items]
+        pages.append(page)
+        after = page.next_after
+        if after is None:
+            return seen, pages
+
+
+def test_a_reason_is_looked_for_a_window_at_a_time_and_every_match_is_found_once(
+    site, article, subscriber, crowd, many
+):
+    made = _grow(site, article, subscriber, crowd, 40)
+    for comment in made[::9]:
+        _report(site, comment, crowd[6], "spam")
+    now = clock.now()
+    expected = [pk for pk in _reference_order(site, now) if pk in {c.pk for c in made[::9]}]
+    seen, pages = _every_page(site, now, QueueFilters(reason="spam"), size=2, window=7)
+    assert seen == expected
+    # a window without a page of matches says how far it looked, and goes on from there
+    short = [p for p in pages if p.looked_through is not None]
+    assert short
+    assert all(p.looked_through == 7 and len(p.items) <= 2 for p in short)
+    whole, [one_page] = _every_page(site, now, QueueFilters(reason="spam"))
+    assert whole == expected
+    assert one_page.looked_through is None
+
+
+def test_words_are_looked_for_a_window_at_a_time_too(site, article, subscriber, crowd,
+                                                     many):
+    made = _grow(site, article, subscriber, crowd, 30)
+    wanted = {made[3].pk, made[17].pk, made[29].pk}
+    for comment in made:
+        if comment.pk in wanted:
+            Comment.objects.filter(pk=comment.pk).update(text="A zebra crossing")
+    now = clock.now()
+    seen, _ = _every_page(site, now, QueueFilters(search="zebra"), size=50, window=4)
+    assert seen == [pk for pk in _reference_order(site, now) if pk in wanted]
+
+
+def test_an_article_filter_pages_through_that_articles_comments_only(
+    site, article, subscriber, crowd, many
+):
+    from tests.discussion.factories import ArticleFactory
+
+    elsewhere = ArticleFactory(site=site, title="Elsewhere")
+    _grow(site, elsewhere, subscriber, crowd, 20)
+    mine = _grow(site, article, subscriber, crowd, 7, start=20)
+    now = clock.now()
+    seen, pages = _every_page(site, now, QueueFilters(article_id=article.pk), size=3)
+    assert seen == [pk for pk in _reference_order(site, now) if pk in {c.pk for c in mine}]
+    assert len(pages) == 3
+
+
+def test_filtered_pages_read_in_the_same_number_of_queries_at_any_size(
+    site, article, subscriber, crowd, many, django_assert_num_queries
+):
+    _grow(site, article, subscriber, crowd, 3)
+    now = clock.now()
+    filters = [QueueFilters(reason="spam"), QueueFilters(search="Comment 1"),
+               QueueFilters(article_id=article.pk), QueueFilters(reason="legal_risk")]
+    few = []
+    for wanted in filters:
+        with CaptureQueriesContext(connection) as queries:
+            selectors.reported_queue(site=site, now=now, filters=wanted, window=20)
+        few.append(len(queries))
+    _grow(site, article, subscriber, crowd, 60, start=3)
+    for wanted, count in zip(filters, few, strict=True):
+        with django_assert_num_queries(count):
+            selectors.reported_queue(site=site, now=now, filters=wanted, window=20)
+
+
+def test_tab_counts_stop_at_the_cap(site, article, subscriber, crowd, many):
+    _grow(site, article, subscriber, crowd, 6)  # some are held too, by the system
+    reported = Comment.objects.filter(site=site, open_report_count__gt=0).count()
+    held = Comment.objects.filter(site=site, status__in=["held", "pending"]).count()
+    assert (reported, held) == (6, 3)
+    assert selectors.queue_counts(site=site) == {"reported": 6, "held": 3}
+    assert selectors.queue_counts(site=site, cap=4) == {"reported": 5, "held": 3}
+    assert selectors.queue_counts(site=site, cap=1) == {"reported": 2, "held": 2}
 
 
 def test_a_row_carries_the_count_the_reasons_and_the_first_notes(site, article, subscriber,
