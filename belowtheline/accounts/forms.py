@@ -4,6 +4,7 @@ is `accounts.services.sign_up`'s to decide."""
 from django import forms
 
 from belowtheline.accounts.models import User
+from belowtheline.text import clean_name, problem
 
 
 class SignupForm(forms.Form):
@@ -31,6 +32,13 @@ class SignupForm(forms.Form):
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
+
+    def clean_display_name(self) -> str:
+        typed = self.cleaned_data.get("display_name", "")
+        refused = problem(typed)
+        if refused is not None:
+            raise forms.ValidationError(refused[1])
+        return clean_name(typed, 60)
 
     def clean(self) -> dict:
         data = super().clean() or {}

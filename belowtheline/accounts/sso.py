@@ -32,6 +32,7 @@ from belowtheline.accounts.hooks import public_name_changed
 from belowtheline.accounts.models import ExternalIdentity, Subscription, User
 from belowtheline.accounts.selectors import remember_subscription
 from belowtheline.sites.models import Site
+from belowtheline.text import clean_name
 
 LEEWAY = timedelta(seconds=60)
 # A token is a bearer credential: the shorter it lives, the less a leaked one is worth.
@@ -203,6 +204,10 @@ def _profile(claims: dict[str, Any]) -> tuple[str, str, str, bool]:
     name = claims.get("name")
     if not isinstance(name, str) or not name.strip():
         raise _refuse("token_invalid", "The token must carry the reader's `name`.")
+    name = clean_name(name, DISPLAY_NAME_LENGTH)
+    if not name:
+        raise _refuse("token_invalid", "The token's `name` has no visible characters, or "
+                      "characters that are not valid text.")
     email = claims.get("email") or ""
     if not isinstance(email, str):
         raise _refuse("token_invalid", "The token's `email` must be a string.")
@@ -214,7 +219,7 @@ def _profile(claims: dict[str, Any]) -> tuple[str, str, str, bool]:
     subscriber = claims.get("subscriber")
     if not isinstance(subscriber, bool):
         raise _refuse("token_invalid", "The token must say `subscriber`: true or false.")
-    return subject, name.strip()[:DISPLAY_NAME_LENGTH], email, subscriber
+    return subject, name, email, subscriber
 
 
 def _username(site: Site, subject: str) -> str:

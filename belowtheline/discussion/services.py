@@ -14,6 +14,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 
 from belowtheline import clock, rows
+from belowtheline import text as typed_text
 from belowtheline.accounts.api_keys import is_integration_account
 from belowtheline.accounts.errors import NotASubscriber, NotSignedIn
 from belowtheline.accounts.models import User
@@ -77,6 +78,9 @@ def clean_text(text: object, *, field: str, max_length: int, required: bool = Tr
     text = text.strip()
     if required and not text:
         raise DiscussionError("text_empty", "Please write something first.", field=field)
+    refused = typed_text.problem(text)
+    if refused is not None:
+        raise DiscussionError(refused[0], refused[1], field=field)
     if len(text) > max_length:
         raise DiscussionError(
             "text_too_long",

@@ -28,7 +28,7 @@ from belowtheline.sites.selectors import site_by_slug
 
 router = Router(tags=["comments"])
 
-TEXT_ERRORS = ["text_empty", "text_too_long", "text_invalid"]
+TEXT_ERRORS = ["text_empty", "text_invisible", "text_too_long", "text_invalid"]
 COMMENT_ERRORS = {404: ["comment_not_found"]}
 
 
@@ -166,7 +166,7 @@ def withdraw_recommendation(
     **documented(
         {200: ReportOut, 201: ReportOut},
         {
-            400: ["reason_invalid", "text_too_long", "text_invalid"],
+            400: ["reason_invalid", "text_invisible", "text_too_long", "text_invalid"],
             403: ["own_comment", "integration_cannot_report"],
             409: ["already_reported", "comment_not_available"],
             **COMMENT_ERRORS,

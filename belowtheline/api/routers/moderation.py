@@ -66,7 +66,7 @@ SanctionId = Annotated[int, Path(ge=1, le=MAX_ID)]
 STAFF_ONLY = {403: ["not_a_moderator"]}
 COMMENT_ACTION = {403: ["not_a_moderator"], 404: ["comment_not_found"],
                   409: ["already_decided"]}
-TEXT_ERRORS = ["text_empty", "text_too_long", "text_invalid"]
+TEXT_ERRORS = ["text_empty", "text_invisible", "text_too_long", "text_invalid"]
 RULE_ERRORS = ["rule_required", "rule_invalid"]
 QUEUES = {
     "reported": selectors.reported_queue,
