@@ -39,21 +39,22 @@ def model_dir() -> Path:
 
 
 def load_safetensors(path: Path) -> dict[str, np.ndarray]:
-    """The safetensors format is an 8-byte header length, a JSON header, then raw tensors."""
+    """The safetensors format is an 8-byte header length, a JSON header, then raw tensors.
+    Read through a memory map, each tensor copied once, so loading never holds the file
+    twice."""
     dtypes = {"F32": np.float32, "F16": np.float16, "I64": np.int64}
     with path.open("rb") as handle:
         (length,) = struct.unpack("<Q", handle.read(8))
         header = json.loads(handle.read(length))
-        data = handle.read()
+    raw = np.memmap(path, dtype=np.uint8, mode="r", offset=8 + length)
     tensors = {}
     for name, info in header.items():
         if name == "__metadata__":
             continue
         start, end = info["data_offsets"]
-        array = np.frombuffer(data, dtype=dtypes[info["dtype"]], count=-1, offset=0)
-        itemsize = np.dtype(dtypes[info["dtype"]]).itemsize
-        array = array[start // itemsize:end // itemsize].reshape(info["shape"])
-        tensors[name] = array.astype(np.float32) if array.dtype != np.int64 else array
+        array = raw[start:end].view(dtypes[info["dtype"]]).reshape(info["shape"])
+        tensors[name] = np.array(array, dtype=np.float32 if array.dtype != np.int64 else None)
+    del raw
     return tensors
 
 
@@ -181,12 +182,13 @@ class MiniLM:
         for i in range(self.n_layers):
             p = f"encoder.layer.{i}.attention.self."
             self.qkv.append((
-                np.concatenate([self.w[p + n + ".weight"].T for n in ("query", "key", "value")],
-                               axis=1).copy(),
-                np.concatenate([self.w[p + n + ".bias"] for n in ("query", "key", "value")]),
+                np.concatenate([self.w.pop(p + n + ".weight").T
+                                for n in ("query", "key", "value")], axis=1),
+                np.concatenate([self.w.pop(p + n + ".bias") for n in ("query", "key", "value")]),
             ))
-        self.t = {k: v.T.copy() for k, v in self.w.items()
-                  if k.endswith(".weight") and v.ndim == 2 and "embeddings" not in k}
+        # Matrices are kept transposed only (x @ W.T is the layer); the originals go.
+        self.t = {k: np.ascontiguousarray(self.w.pop(k).T) for k in list(self.w)
+                  if k.endswith(".weight") and self.w[k].ndim == 2 and "embeddings" not in k}
 
     def _forward(self, ids: list[list[int]]) -> list[np.ndarray]:
         """Hidden states of every layer (embeddings first) for a padded batch, plus the mask."""

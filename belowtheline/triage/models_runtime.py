@@ -48,28 +48,47 @@ def shared_heads() -> Heads:
 
 class Encodings:
     """Pooled layers per text, remembered for the last few hundred texts: the comment, its
-    parent and its article are each encoded once however many scorers ask."""
+    parent and its article are each encoded once however many scorers ask. The token-level
+    states of the last few texts are kept too, for the abuse explanation."""
 
-    def __init__(self, model: encoder.MiniLM, size: int = 512) -> None:
+    def __init__(self, model: encoder.MiniLM, size: int = 512, detailed: int = 8) -> None:
         self.model = model
-        self.size = size
+        self.size, self.detailed = size, detailed
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._tokens: OrderedDict[str, tuple[np.ndarray, list[str], list[int]]] = OrderedDict()
+
+    @staticmethod
+    def _remember(cache: OrderedDict, key: str, value: object, size: int) -> None:
+        cache[key] = value
+        cache.move_to_end(key)
+        if len(cache) > size:
+            cache.popitem(last=False)
+
+    def tokens(self, text: str) -> tuple[np.ndarray, list[str], list[int]]:
+        """(layers + 1, tokens, 384) hidden states, the words, each token's word index."""
+        key = deobfuscate(text)
+        found = self._tokens.get(key)
+        if found is None:
+            found = self.model.token_states(key)
+            self._remember(self._tokens, key, found, self.detailed)
+            self._remember(self._cache, key, found[0].mean(axis=1), self.size)
+        return found
 
     def layers(self, text: str) -> np.ndarray:
         key = deobfuscate(text)
         found = self._cache.get(key)
         if found is None:
-            found = self.model.layers([key], batch_size=1)[0]
-            self._cache[key] = found
-            if len(self._cache) > self.size:
-                self._cache.popitem(last=False)
-        else:
-            self._cache.move_to_end(key)
+            return self.tokens(text)[0].mean(axis=1)
+        self._cache.move_to_end(key)
         return found
 
     def last(self, text: str) -> np.ndarray:
         top = self.layers(text)[-1]
         return top / max(float(np.linalg.norm(top)), 1e-9)
+
+    def forget(self) -> None:
+        self._cache.clear()
+        self._tokens.clear()
 
 
 @cache

@@ -15,7 +15,7 @@ from belowtheline.triage import legal, spam
 from belowtheline.triage.features import abuse_features
 from belowtheline.triage.models_runtime import Encodings, Heads
 from belowtheline.triage.scoring import CommentInput, Score
-from belowtheline.triage.text import deobfuscate, fold, words
+from belowtheline.triage.text import fold, words
 
 EXPLAIN_FROM = 0.3  # below this an abuse score needs no phrase
 
@@ -25,7 +25,7 @@ def _phrase_that_weighed_most(enc: Encodings, text: str, direction: np.ndarray,
     """The few words that pushed the abuse score up most. The head is linear over
     mean-pooled, unit-length layers, so each token's share of the score is exact: its
     hidden states dotted with the head's weights for that layer."""
-    states, tokens_words, owner = enc.model.token_states(deobfuscate(text))
+    states, tokens_words, owner = enc.tokens(text)
     n_tokens = states.shape[1]
     pooled = states.mean(axis=1)
     norms = np.maximum(np.linalg.norm(pooled, axis=1), 1e-9)

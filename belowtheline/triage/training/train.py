@@ -75,10 +75,9 @@ def offtopic_pairs(fox_states: np.ndarray, prev_states: np.ndarray, fox: data.Fo
     mine, prev = unit(fox_states[:, -1]), unit(prev_states[:, -1])
     arts = unit(article_states[:, -1])
     reply = np.array([bool(p.strip()) for p in fox.prev])
-    n_articles = len(fox.articles)
-    by_article = {a: np.flatnonzero(fox.article == a) for a in range(n_articles)}
-    other = np.array([rng.choice([a for a in range(n_articles) if a != own])
-                      for own in fox.article])
+    present = sorted(set(fox.article.tolist()))  # a training fold lacks its test article
+    by_article = {a: np.flatnonzero(fox.article == a) for a in present}
+    other = np.array([rng.choice([a for a in present if a != own]) for own in fox.article])
     stranger = np.array([rng.choice(by_article[o]) for o in other])
     own_x = np.c_[(mine * arts[fox.article]).sum(1), (mine * prev).sum(1) * reply, reply]
     other_x = np.c_[(mine * arts[other]).sum(1), (mine * mine[stranger]).sum(1) * reply, reply]
