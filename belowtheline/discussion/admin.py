@@ -1,9 +1,11 @@
 """Django admin for the reader's side. Published rules versions are read-only here: the
 service `publish_rules_version` is the only way a draft becomes the rules."""
 
+from django import forms
 from django.contrib import admin, messages
 from django.http import HttpRequest
 
+from belowtheline import text as typed_text
 from belowtheline.admin_base import ReadOnlyAdmin
 from belowtheline.discussion import services
 from belowtheline.discussion.models import Article, Comment, Rule, RulesVersion
@@ -27,8 +29,30 @@ class CommentAdmin(ReadOnlyAdmin):
     search_fields = ["text", "author__username", "author__display_name"]
 
 
+class RuleForm(forms.ModelForm):
+    """Rules are read by every commenter: the same rule for typed text as a comment's."""
+
+    class Meta:
+        model = Rule
+        fields = ["number", "title", "text"]
+
+    def _typed(self, field: str) -> str:
+        value = self.cleaned_data.get(field, "")
+        refused = typed_text.problem(value)
+        if refused is not None:
+            raise forms.ValidationError(refused[1])
+        return value
+
+    def clean_title(self) -> str:
+        return self._typed("title")
+
+    def clean_text(self) -> str:
+        return self._typed("text")
+
+
 class RuleInline(admin.StackedInline):
     model = Rule
+    form = RuleForm
     extra = 1
     fields = ["number", "title", "text"]
 

@@ -80,3 +80,11 @@ def test_public_rules_page_shows_the_new_version_and_lists_the_old(admin_client,
     assert "Keep it legal" in page
     assert 'id="rule-2"' in page
     assert reverse("rules_version", args=[site.slug, 1]) in page
+
+
+def test_a_rule_that_shows_nothing_is_refused_like_a_comment(admin_client, site, rules):
+    form = {**_draft_form(site, 2), "rules-1-text": "\u200b\u202e\u200b"}
+    response = admin_client.post(reverse("admin:discussion_rulesversion_add"), form)
+    assert response.status_code == 200
+    assert "no visible characters" in response.content.decode()
+    assert not RulesVersion.objects.filter(site=site, number=2).exists()
