@@ -12,6 +12,7 @@ from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.core.mail import send_mail
 from django.db import transaction
+from django.db.models import Count, Q, Sum
 
 from belowtheline import clock
 from belowtheline.accounts.models import Notification, User
@@ -38,10 +39,18 @@ MAX_REASON_LENGTH = 2000
 
 def check_can_moderate(*, site: Site, actor: Person) -> User:
     """Moderators, editors and admins of this site; nobody else, and no other site's."""
-    if staff_role(site=site, user=actor) not in selectors.MODERATING_ROLES:
-        raise NotAllowed("not_a_moderator", "Only this site's moderators can do that.")
+    moderating_role(site=site, actor=actor)
     assert isinstance(actor, User)
     return actor
+
+
+def moderating_role(*, site: Site, actor: Person) -> str:
+    """`check_can_moderate`, answering with the role it found (the dashboard shows it and
+    hides what the role may not do, without asking again)."""
+    role = staff_role(site=site, user=actor)
+    if role not in selectors.MODERATING_ROLES:
+        raise NotAllowed("not_a_moderator", "Only this site's moderators can do that.")
+    return role
 
 
 def check_can_export_audit(*, site: Site, actor: Person) -> User:
@@ -391,11 +400,18 @@ def hold_when_reports_cross_threshold(*, report: Report, now: datetime) -> Comme
     else:
         limit, legal_limit = (site.hold_after_reports_part_time,
                               site.hold_after_legal_reports_part_time)
-    open_reports = Report.objects.filter(site=site, comment_id=report.comment_id,
-                                         status=Report.Status.OPEN)
-    total = open_reports.count()
-    legal = open_reports.filter(reason=Report.Reason.LEGAL_RISK).count()
-    crossed = (limit is not None and total >= limit) or (
+    # Weighed, not counted: each report as its reporter's trust makes it (reports.py).
+    legal_risk = Q(reason=Report.Reason.LEGAL_RISK)
+    figures = Report.objects.filter(
+        site=site, comment_id=report.comment_id, status=Report.Status.OPEN
+    ).aggregate(
+        total=Count("pk"), weight=Sum("weight"),
+        legal=Count("pk", filter=legal_risk & Q(weight__gte=report_figures.TRUSTED_LEGAL_REPORT)),
+        new=Count("pk", filter=Q(reporter__date_joined__gt=now
+                                 - report_figures.NEW_ACCOUNT_AGE)),
+    )
+    total, weight, legal = figures["total"], figures["weight"] or 0, figures["legal"]
+    crossed = (limit is not None and weight >= limit * report_figures.ORDINARY_REPORT) or (
         legal_limit is not None and legal >= legal_limit
     )
     if not crossed:
@@ -405,7 +421,8 @@ def hold_when_reports_cross_threshold(*, report: Report, now: datetime) -> Comme
         return None
     discussion.set_comment_status(comment, Comment.Status.HELD, now)
     why = (f"{legal} legal-risk report{'s' if legal != 1 else ''}" if legal_limit is not None
-           and legal >= legal_limit else f"{total} open reports")
+           and legal >= legal_limit else report_figures.describe_weight(
+               weight=weight, reports=total, new_accounts=figures["new"], noun="open report"))
     _audit_comment(site=site, actor=None, action=Action.HOLD, comment=comment, now=now,
                    reason=f"Held automatically: {why} during {CoverKind(cover).label.lower()} "
                           "cover.")
