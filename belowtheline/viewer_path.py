@@ -31,8 +31,9 @@ from typing import Any
 
 from django.conf import settings
 from django.core import signals
-from django.core.handlers.wsgi import WSGIRequest
+from django.core.handlers.wsgi import WSGIRequest, get_script_name
 from django.http import HttpResponse
+from django.urls import set_script_prefix
 from django.utils.log import log_response
 
 from belowtheline import fastpath
@@ -97,7 +98,7 @@ class ViewerPath:
         try:
             status, headers, body = self._answer(environ, view, match, header)
         except Exception:
-            log.debug("viewer path: handing %s to Django", path, exc_info=True)
+            log.warning("viewer path: handing %s to Django", path, exc_info=True)
             return self.app(environ, start_response)
         start_response(status, headers)
         return [] if method == "HEAD" else [body]
@@ -124,6 +125,8 @@ class ViewerPath:
             bearer_refusal,
         )
 
+        # As Django's WSGIHandler does first: addresses reversed here carry SCRIPT_NAME.
+        set_script_prefix(get_script_name(environ))
         signals.request_started.send(sender=self.__class__, environ=environ)
         try:
             request = WSGIRequest(environ)

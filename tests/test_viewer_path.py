@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import jwt
 import pytest
-from django.urls import reverse
+from django.urls import reverse, set_script_prefix
 
 from belowtheline import clock, wsgi
 from belowtheline.discussion import services
@@ -85,6 +85,25 @@ def test_it_answers_a_token_exactly_as_django_does_without_entering_it(
         assert json.loads(body)[("name" if where == "html" else "viewer")]
         assert headers["Cache-Control"] == "private, no-store"
         assert headers["X-Frame-Options"] == "DENY"
+
+
+def test_addresses_in_the_answer_carry_the_script_name(app, django_app, site, article, token):
+    """Mounted under a prefix (SCRIPT_NAME), the box's form posts under it, as Django's."""
+    def mounted(inner):
+        return lambda environ, start_response: inner({**environ, "SCRIPT_NAME": "/talk"},
+                                                     start_response)
+
+    path = html_path(site, article)
+    auth = {"authorization": f"Bearer {token}"}
+    try:
+        call(mounted(app), path, **auth)
+        django_app.calls = 0
+        _, _, body = call(mounted(app), path, **auth)
+        assert django_app.calls == 0
+        assert 'action="/talk/sites/' in json.loads(body)["box_html"]
+        assert body == call(mounted(wsgi.django_application), path, **auth)[2]
+    finally:
+        set_script_prefix("/")  # the thread's prefix, as a request left it
 
 
 @pytest.mark.parametrize("where", ["html", "api"])
