@@ -7,7 +7,19 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import Count, Exists, F, Max, OuterRef, Q, Window
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    Exists,
+    F,
+    Max,
+    OuterRef,
+    Q,
+    Value,
+    When,
+    Window,
+)
 from django.db.models.fields.tuple_lookups import (
     TupleGreaterThan,
     TupleLessThan,
@@ -382,15 +394,28 @@ def _reported_walk(site: Site, now: datetime, filters: QueueFilters,
 
 
 def _matching(site: Site, walked: list[Walked], filters: QueueFilters) -> set[int]:
-    """Which of these comments have an open report for the reason and the words sought:
-    one query over their ids, never over the site's reports or comments."""
-    comments = _walked_comments(site, [row[0] for row in walked])
+    """Which of these comments have an open report for the reason and the words sought,
+    by their ids: never a walk of the site's reports or comments, nor a join a planner
+    without statistics could turn into one (a freshly loaded PostgreSQL ran a semi-join
+    of 1,000 comments against the site's reports for 8 seconds)."""
+    ids = [row[0] for row in walked]
     if filters.reason and filters.reason != Report.Reason.LEGAL_RISK:
-        comments = comments.filter(Exists(Report.objects.filter(  # cross-site: by comment
-            comment=OuterRef("pk"), status=Report.Status.OPEN, reason=filters.reason)))
-    if filters.search:
-        comments = _filtered(comments, QueueFilters(search=filters.search))
-    return {pk for pk, site_id in comments.values_list("pk", "site_id") if site_id == site.pk}
+        ids = list(Report.objects.filter(
+            comment__site=site, comment_id__in=ids, status=Report.Status.OPEN,
+            reason=filters.reason).values_list("comment_id", flat=True).distinct())
+    if not filters.search:
+        return set(ids)
+    term = filters.search
+    rows = list(_walked_comments(site, ids).annotate(
+        says=Case(When(text__icontains=term, then=Value(True)), default=Value(False),
+                  output_field=BooleanField())
+    ).values_list("pk", "site_id", "author_id", "says"))
+    authors = {author_id for _, site_id, author_id, _ in rows if site_id == site.pk}
+    named = set(User.objects.filter(
+        Q(display_name__icontains=term) | Q(username__icontains=term), pk__in=authors
+    ).values_list("pk", flat=True))
+    return {pk for pk, site_id, author_id, says in rows
+            if site_id == site.pk and (says or author_id in named)}
 
 
 def _walked_comments(site: Site, ids: list[int]):  # type: ignore[no-untyped-def]
