@@ -91,7 +91,8 @@ def test_the_same_text_across_threads_and_accounts_is_spam(site, rules, run_work
 
 def test_copies_outside_the_window_do_not_count(site, rules, run_worker, settings):
     settings.BTL_TRIAGE_DUPLICATE_HOURS = 24
-    old_author, new_author = (make_subscriber(site, username=u) for u in ("early", "late"))
+    old_author = make_subscriber(site, username="early")
+    new_author = make_subscriber(site, username="late", date_joined=clock.now())
     long_ago = clock.now() - timedelta(days=3)
     services.post_comment(site=site, article=ArticleFactory(site=site), author=old_author,
                           text=SPAM, now=long_ago)

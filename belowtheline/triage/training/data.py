@@ -130,6 +130,15 @@ def davidson() -> Davidson:
     )
 
 
+def davidson_clean_rest() -> list[str]:
+    """Every "neither" tweet outside the sample above: clean text for the insult head's
+    negative side (the Civil Comments posts were all rated toxic by someone)."""
+    with (data_dir() / DAVIDSON).open(newline="") as f:
+        rows = list(csv.DictReader(f))
+    random.Random(0).shuffle(rows)
+    return [html.unescape(r["tweet"]) for r in rows[DAVIDSON_SAMPLE:] if r["class"] == "2"]
+
+
 def encode(texts: list[str], *, model: encoder.MiniLM | None = None,
            label: str = "texts") -> np.ndarray:
     """Pooled layers (n, 7, 384) of the de-obfuscated texts, as the worker computes them,
