@@ -2,7 +2,8 @@
 
 The fast path answers the hot shared thread bodies from memory without entering Django
 (see `belowtheline/fastpath.py`); a subscriber token's per-reader request runs its view
-without Django's middleware stack (`belowtheline/viewer_path.py`); everything else, and
+without Django's middleware stack (`belowtheline/viewer_path.py`), and so does a token's
+new comment through the API (`belowtheline/posting_path.py`); everything else, and
 every request either is not sure of, goes to Django unchanged.
 """
 
@@ -14,6 +15,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "belowtheline.settings")
 django_application = get_wsgi_application()
 
 from belowtheline.fastpath import FastPath  # noqa: E402 - needs the settings configured
+from belowtheline.posting_path import PostingPath  # noqa: E402
 from belowtheline.viewer_path import ViewerPath  # noqa: E402
 
-application = FastPath(ViewerPath(django_application))
+application = FastPath(ViewerPath(PostingPath(django_application)))
