@@ -63,3 +63,36 @@ def test_a_bad_line_gets_an_error_line_and_the_rest_still_scored(monkeypatch, ba
     assert results[1]["abuse"] is None
     assert isinstance(results[0]["abuse"], float)
     assert isinstance(results[2]["abuse"], float)
+
+
+@pytest.mark.django_db
+def test_rescore_scores_a_sites_stored_comments_since_a_date(site, article, subscriber):
+    from datetime import timedelta
+
+    from belowtheline import clock
+    from belowtheline.discussion import services
+    from belowtheline.triage.models import CommentScore
+
+    old = services.post_comment(site=site, article=article, author=subscriber,
+                                text="An old comment about the bridge.",
+                                now=clock.now() - timedelta(days=10))
+    new = services.post_comment(site=site, article=article, author=subscriber,
+                                text="A new comment about the bridge.")
+    out, err = io.StringIO(), io.StringIO()
+    since = (clock.now() - timedelta(days=2)).date().isoformat()
+    call_command("triage", "rescore", "--site", site.slug, "--since", since, stdout=out, stderr=err)
+    assert "Rescored 1 comment of gazette." in out.getvalue()
+    assert "1/1" in err.getvalue()
+    assert set(CommentScore.objects.filter(comment=new).values_list("scorer", flat=True)) == {
+        "abuse", "insult", "offtopic", "spam", "legal"}
+    assert not CommentScore.objects.filter(comment=old).exists()
+
+
+@pytest.mark.django_db
+def test_rescore_of_an_unknown_site_says_so(site):
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match="No site with the slug 'nowhere'"):
+        call_command("triage", "rescore", "--site", "nowhere")
+    with pytest.raises(CommandError, match="YYYY-MM-DD"):
+        call_command("triage", "rescore", "--site", site.slug, "--since", "last week")

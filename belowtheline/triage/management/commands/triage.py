@@ -1,4 +1,5 @@
 """`btl triage score`: score JSON lines from stdin, one line out per line in.
+`btl triage rescore --site S [--since YYYY-MM-DD]`: score a site's stored comments again.
 
     echo '{"text": "Agreed.", "article_title": "...", "article_meta": "", "parent_text": "..."}' \
       | btl triage score
@@ -21,10 +22,48 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True)
         sub.add_parser("score", help="Score JSON lines from stdin (abuse, offtopic, spam, legal).")
+        rescore = sub.add_parser("rescore", help="Score a site's stored comments again.")
+        rescore.add_argument("--site", required=True, help="The site's slug.")
+        rescore.add_argument("--since", help="Only comments posted on or after this date "
+                             "(YYYY-MM-DD, the site's time zone is not applied: UTC).")
 
     def handle(self, *args: Any, action: str, **options: Any) -> None:
         if action == "score":
             self.score()
+        elif action == "rescore":
+            self.rescore(options["site"], options.get("since"))
+
+    def rescore(self, slug: str, since: str | None) -> None:
+        """Every stored comment of the site (since a date), with the current scorers: after
+        a new model, or for comments posted before triage existed."""
+        from datetime import UTC, datetime
+
+        from django.core.management.base import CommandError
+
+        from belowtheline.discussion.models import Comment
+        from belowtheline.sites.models import Site
+        from belowtheline.triage import services
+
+        site = Site.objects.filter(slug=slug).first()
+        if site is None:
+            raise CommandError(f"No site with the slug {slug!r}.")
+        comments = Comment.objects.filter(site=site)
+        if since:
+            try:
+                start = datetime.strptime(since, "%Y-%m-%d").replace(tzinfo=UTC)
+            except ValueError:
+                raise CommandError("--since takes a date as YYYY-MM-DD.") from None
+            comments = comments.filter(created_at__gte=start)
+        ids = list(comments.order_by("created_at", "pk").values_list("pk", flat=True))
+        total = len(ids)
+        for done, comment_id in enumerate(ids, start=1):
+            services.score_comment(comment_id=comment_id, again=True)
+            if done == total or done % 20 == 0:
+                filled = int(30 * done / total)
+                self.stderr.write(f"\r[{'#' * filled}{'.' * (30 - filled)}] {done}/{total}",
+                                  ending="")
+        self.stderr.write("")
+        self.stdout.write(f"Rescored {total} comment{'s' if total != 1 else ''} of {site.slug}.")
 
     def score(self) -> None:
         from belowtheline.triage.batch import FIELDS, BatchScorer
