@@ -4,7 +4,8 @@ No page of ours runs inline script (every script is a static file), so `script-s
 costs nothing and turns an escaping mistake into a blocked script instead of a stolen
 session. Inline styles remain allowed: two templates use a style attribute, and CSS cannot
 run script. Who may frame a page is the one part that differs: nobody by default (as
-X-Frame-Options: DENY says to older browsers), and the site's allowed origins for the embed (`discussion.views.frame_ancestors`).
+X-Frame-Options: DENY says to older browsers), and the site's allowed origins for the
+embed (`discussion.views.frame_ancestors`).
 The fast path (fastpath.py) sends the same header, so a client cannot tell who answered.
 """
 
