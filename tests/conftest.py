@@ -165,5 +165,8 @@ def other_article(other_site):
 
 
 @pytest.fixture
-def readers(db):
-    return [UserFactory(username=f"complainer{i}") for i in range(6)]
+def readers(site):
+    """Six of the site's subscribers with no reports decided yet: each report of theirs
+    counts one ordinary report towards the automatic holds."""
+    return [make_subscriber(site, accept_rules=False, username=f"complainer{i}")
+            for i in range(6)]

@@ -42,11 +42,43 @@ _MICROSECONDS_PER_UNIT = int(AGE_FULL.total_seconds() * 1_000_000) // AGE_CAP
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
-def reporter_weight(record: float | None) -> int:
-    """What one report counts, in thousandths, from its reporter's share of reports upheld."""
+# Who files counts too, so that a handful of throwaway accounts cannot hide a comment
+# (Discourse weighs flags by the flagger's trust in the same spirit): a free account's
+# report counts half a subscriber's, and an account under a day old a tenth of that again.
+FREE_ACCOUNT_SHARE = 0.5
+NEW_ACCOUNT_SHARE = 0.1
+NEW_ACCOUNT_AGE = timedelta(hours=24)
+# The automatic holds count "ordinary reports": one from a subscriber with no decided
+# reports yet (WEIGHT_UNKNOWN) counts one; and a legal-risk report holds by itself only
+# from a reader worth at least half of that (not a new account, not one mostly dismissed).
+ORDINARY_REPORT = WEIGHT_UNKNOWN
+TRUSTED_LEGAL_REPORT = WEIGHT_UNKNOWN // 2
+
+
+def reporter_weight(record: float | None, *, subscriber: bool = True,
+                    account_age: timedelta | None = None) -> int:
+    """What one report counts, in thousandths: its reporter's share of reports upheld,
+    scaled down for free accounts and for accounts under a day old."""
     if record is None:
-        return WEIGHT_UNKNOWN
-    return WEIGHT_FLOOR + round(WEIGHT_SPAN * min(max(record, 0.0), 1.0))
+        weight = float(WEIGHT_UNKNOWN)
+    else:
+        weight = WEIGHT_FLOOR + WEIGHT_SPAN * min(max(record, 0.0), 1.0)
+    if not subscriber:
+        weight *= FREE_ACCOUNT_SHARE
+    if account_age is not None and account_age < NEW_ACCOUNT_AGE:
+        weight *= NEW_ACCOUNT_SHARE
+    return round(weight)
+
+
+def describe_weight(*, weight: int, reports: int, new_accounts: int = 0,
+                    free_accounts: int = 0, noun: str = "report") -> str:
+    """The weighted figure in a moderator's words: "3 reports (weigh 1.4: 2 from new
+    accounts)"."""
+    parts = [f"{n} from {what}" for n, what in ((new_accounts, "new accounts"),
+                                                 (free_accounts, "free accounts")) if n]
+    figure = f"weigh {weight / ORDINARY_REPORT:.1f}"
+    return (f"{reports} {noun}{'s' if reports != 1 else ''} ({figure}"
+            + (f": {', '.join(parts)}" if parts else "") + ")")
 
 
 def age_units(instant: datetime) -> int:

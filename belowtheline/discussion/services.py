@@ -377,7 +377,9 @@ def report_comment(
     # The reporter's record as it stands now is what this report counts for, for good:
     # a comment's place in the queue does not shift when other reports are decided.
     weight = report_figures.reporter_weight(
-        report_figures.reporter_record(site=site, reporter_id=reader.pk)
+        report_figures.reporter_record(site=site, reporter_id=reader.pk),
+        subscriber=is_subscriber(site=site, user=reader, now=now),
+        account_age=now - reader.date_joined,
     )
     try:
         with transaction.atomic():

@@ -12,6 +12,7 @@ from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.core.mail import send_mail
 from django.db import transaction
+from django.db.models import Count, Q, Sum
 
 from belowtheline import clock
 from belowtheline.accounts.models import Notification, User
@@ -399,11 +400,18 @@ def hold_when_reports_cross_threshold(*, report: Report, now: datetime) -> Comme
     else:
         limit, legal_limit = (site.hold_after_reports_part_time,
                               site.hold_after_legal_reports_part_time)
-    open_reports = Report.objects.filter(site=site, comment_id=report.comment_id,
-                                         status=Report.Status.OPEN)
-    total = open_reports.count()
-    legal = open_reports.filter(reason=Report.Reason.LEGAL_RISK).count()
-    crossed = (limit is not None and total >= limit) or (
+    # Weighed, not counted: each report as its reporter's trust makes it (reports.py).
+    legal_risk = Q(reason=Report.Reason.LEGAL_RISK)
+    figures = Report.objects.filter(
+        site=site, comment_id=report.comment_id, status=Report.Status.OPEN
+    ).aggregate(
+        total=Count("pk"), weighed=Sum("weight"),
+        legal=Count("pk", filter=legal_risk & Q(weight__gte=report_figures.TRUSTED_LEGAL_REPORT)),
+        new=Count("pk", filter=Q(reporter__date_joined__gt=now
+                                 - report_figures.NEW_ACCOUNT_AGE)),
+    )
+    total, weight, legal = figures["total"], figures["weighed"] or 0, figures["legal"]
+    crossed = (limit is not None and weight >= limit * report_figures.ORDINARY_REPORT) or (
         legal_limit is not None and legal >= legal_limit
     )
     if not crossed:
@@ -413,7 +421,8 @@ def hold_when_reports_cross_threshold(*, report: Report, now: datetime) -> Comme
         return None
     discussion.set_comment_status(comment, Comment.Status.HELD, now)
     why = (f"{legal} legal-risk report{'s' if legal != 1 else ''}" if legal_limit is not None
-           and legal >= legal_limit else f"{total} open reports")
+           and legal >= legal_limit else report_figures.describe_weight(
+               weight=weight, reports=total, new_accounts=figures["new"], noun="open report"))
     _audit_comment(site=site, actor=None, action=Action.HOLD, comment=comment, now=now,
                    reason=f"Held automatically: {why} during {CoverKind(cover).label.lower()} "
                           "cover.")

@@ -1,3 +1,5 @@
+from datetime import UTC, datetime
+
 import factory
 
 from belowtheline.accounts.models import Subscription, User
@@ -14,6 +16,9 @@ class UserFactory(factory.django.DjangoModelFactory):
     username = factory.Sequence(lambda n: f"reader{n}")
     display_name = factory.Sequence(lambda n: f"Reader {n}")
     email = factory.LazyAttribute(lambda u: f"{u.username}@example.org")
+    # An established account unless a test says otherwise: reports from accounts under a
+    # day old count for little (discussion/reports.py), which tests ask for explicitly.
+    date_joined = datetime(2025, 1, 6, 9, 0, tzinfo=UTC)
     password = factory.PostGenerationMethodCall("set_password", PASSWORD)
 
     @factory.post_generation

@@ -18,8 +18,8 @@ from belowtheline.discussion import services as discussion
 from belowtheline.discussion.models import Comment, Report
 from belowtheline.moderation import selectors, services
 from belowtheline.moderation.selectors import QueueFilters, report_priority
-from tests.accounts.factories import UserFactory
 from tests.api.conftest import api_path
+from tests.conftest import make_subscriber
 
 FIGURES = list(report_figures.CLOSED)
 
@@ -31,8 +31,10 @@ def many(settings):
 
 
 @pytest.fixture
-def crowd(db):
-    return [UserFactory(username=f"reader{i}") for i in range(8)]
+def crowd(site):
+    """Subscribers with no decided reports: each report weighs WEIGHT_UNKNOWN."""
+    return [make_subscriber(site, accept_rules=False, username=f"reader{i}")
+            for i in range(8)]
 
 
 def _post(site, article, author, text):
@@ -163,7 +165,8 @@ def test_a_reporters_later_record_does_not_move_reports_already_filed(
 @pytest.mark.django_db(transaction=True)
 def test_reports_filed_at_the_same_moment_are_all_counted(site, rules, article, subscriber):
     comment = _post(site, article, subscriber, "Everyone hates this")
-    people = [UserFactory(username=f"angry{i}") for i in range(4)]
+    people = [make_subscriber(site, accept_rules=False, username=f"angry{i}")
+              for i in range(4)]
     start = Barrier(len(people))
 
     def file(reader) -> None:
