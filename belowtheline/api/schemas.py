@@ -15,9 +15,9 @@ from pydantic import ConfigDict, Field
 from belowtheline.discussion.models import Report
 from belowtheline.discussion.services import DISAGREE
 
-# The largest primary key either database can hold. A bigger number cannot name a row,
-# and SQLite refuses to even compare with it.
-MAX_ID = 2**63 - 1
+# The largest primary key either database can hold (belowtheline/ids.py): a bigger number
+# cannot name a row, and SQLite refuses to even compare with it.
+from belowtheline.ids import MAX_ID
 
 ObjectId = Annotated[int, Field(ge=1, le=MAX_ID)]
 REPORT_REASONS = [*Report.Reason.values, DISAGREE]

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from django import forms
 
 from belowtheline.discussion.models import Article, Report
+from belowtheline.ids import MAX_ID
 from belowtheline.moderation.errors import ModerationError
 from belowtheline.moderation.models import Sanction
 
@@ -35,7 +36,7 @@ class QueueQueryForm(forms.Form):
     TABS = ("reported", "held", "recent", "decided")
 
     tab = forms.ChoiceField(choices=[(t, t) for t in TABS], required=False)
-    article = forms.IntegerField(min_value=1, required=False)
+    article = forms.IntegerField(min_value=1, max_value=MAX_ID, required=False)
     reason = forms.ChoiceField(choices=Report.Reason.choices, required=False)
     q = forms.CharField(max_length=MAX_SEARCH_LENGTH, required=False)
     after = forms.CharField(required=False, strip=False)  # checked by the selector
