@@ -1,10 +1,10 @@
-"""Admin: an editor marks an article "active legal proceedings" and lists its people;
-scores are for looking up only (the worker writes them)."""
+"""Admin: an editor marks an article "active legal proceedings" and lists its people; a
+site's banned and suspect words; scores are for looking up only (the worker writes them)."""
 
 from django.contrib import admin
 
 from belowtheline.admin_base import ReadOnlyAdmin
-from belowtheline.triage.models import CommentScore, LegalProceedings
+from belowtheline.triage.models import CommentScore, LegalProceedings, SiteWord, TriageSettings
 
 
 @admin.register(LegalProceedings)
@@ -23,3 +23,18 @@ class LegalProceedingsAdmin(admin.ModelAdmin):
 class CommentScoreAdmin(ReadOnlyAdmin):
     list_display = ["comment", "scorer", "score", "version", "explanation", "scored_at"]
     list_filter = ["site", "scorer"]
+
+
+@admin.register(SiteWord)
+class SiteWordAdmin(admin.ModelAdmin):
+    """A site's banned and suspect words: matched whole, whatever the case, accents, l33t,
+    held-down letters or dots between letters."""
+
+    list_display = ["word", "kind", "site"]
+    list_filter = ["site", "kind"]
+    search_fields = ["word"]
+
+
+@admin.register(TriageSettings)
+class TriageSettingsAdmin(admin.ModelAdmin):
+    list_display = ["site", "banned_words"]

@@ -12,6 +12,7 @@ class TriageConfig(AppConfig):
         # Discussion emits "comment.created"; we queue the scoring. Never a model here: the
         # web process only enqueues, the worker loads the encoder on its first comment.
         from belowtheline.discussion import hooks
-        from belowtheline.triage import services
+        from belowtheline.triage import rules, services
 
         hooks.register_event_listener(services.queue_on_comment_event)
+        hooks.register_publish_rule(rules.banned_words)

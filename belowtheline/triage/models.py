@@ -1,10 +1,11 @@
-"""Triage's stored facts: each comment's scores, the near-duplicate index, and an
-editor's "active legal proceedings" mark on an article."""
+"""Triage's stored facts: each comment's scores, the near-duplicate index, an editor's
+"active legal proceedings" mark on an article, and each site's word lists."""
 
 from django.conf import settings
-from django.db import models
+from django.db import models, transaction
 
 from belowtheline.discussion.models import Article, Comment
+from belowtheline.sites.config_cache import config_changed
 from belowtheline.sites.models import Site
 
 
@@ -87,3 +88,60 @@ class LegalProceedings(models.Model):
     @property
     def people_list(self) -> tuple[str, ...]:
         return tuple(line.strip() for line in self.people.splitlines() if line.strip())
+
+
+class SiteWord(models.Model):
+    """A word or phrase on a site's list. Banned: the comment is refused (or held, per the
+    site's `TriageSettings`) as it is posted. Suspect: it is posted and flagged."""
+
+    class Kind(models.TextChoices):
+        BANNED = "banned", "Banned"
+        SUSPECT = "suspect", "Suspect"
+
+    site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="+")
+    word = models.CharField(max_length=100, help_text="A word or a short phrase.")
+    kind = models.CharField(max_length=8, choices=Kind.choices, default=Kind.SUSPECT)
+
+    class Meta:
+        ordering = ["site", "kind", "word"]
+        constraints = [models.UniqueConstraint(fields=["site", "word"],
+                                               name="triage_word_once_per_site")]
+
+    def __str__(self) -> str:
+        return f"{self.word} ({self.get_kind_display().lower()})"
+
+    # Posting reads the list from the per-process site configuration cache, keyed by
+    # config_version: every change must move it.
+    def save(self, *args: object, **kwargs: object) -> None:
+        with transaction.atomic():
+            super().save(*args, **kwargs)  # type: ignore[arg-type]
+            config_changed(site_id=self.site_id)
+
+    def delete(self, *args: object, **kwargs: object) -> tuple[int, dict[str, int]]:
+        with transaction.atomic():
+            deleted = super().delete(*args, **kwargs)  # type: ignore[arg-type]
+            config_changed(site_id=self.site_id)
+        return deleted
+
+
+class TriageSettings(models.Model):
+    site = models.OneToOneField(Site, on_delete=models.CASCADE, primary_key=True,
+                                related_name="triage_settings")
+
+    class BannedWords(models.TextChoices):
+        REFUSE = "refuse", "Refuse the comment, saying which word"
+        HOLD = "hold", "Hold the comment for a moderator"
+
+    banned_words = models.CharField(max_length=8, choices=BannedWords.choices,
+                                    default=BannedWords.REFUSE)
+
+    class Meta:
+        verbose_name_plural = "triage settings"
+
+    def __str__(self) -> str:
+        return f"Triage settings of {self.site}"
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        with transaction.atomic():
+            super().save(*args, **kwargs)  # type: ignore[arg-type]
+            config_changed(site_id=self.site_id)

@@ -152,7 +152,7 @@ def _up_to_date(comment: Comment, stored: dict[str, CommentScore]) -> bool:
     """Scored already, after the comment's last change: a second job for the same comment
     (queued twice after an outage) has nothing to do."""
     abuse = stored.get("abuse")
-    if abuse is None or set(stored) < {"abuse", "insult", "offtopic", "spam", "legal"}:
+    if abuse is None or set(stored) < {"abuse", "insult", "offtopic", "spam", "legal", "words"}:
         return False
     changed = max(t for t in (comment.created_at, comment.edited_at, comment.amended_at) if t)
     return abuse.scored_at >= changed
@@ -167,7 +167,7 @@ def score_comment(*, comment_id: int, now: datetime | None = None,
     from belowtheline.triage.scorers import LegalScorer, SpamScorer
 
     now = now or clock.now()
-    comment = (Comment.objects.select_related("article", "author", "parent")
+    comment = (Comment.objects.select_related("site", "article", "author", "parent")
                .filter(pk=comment_id).first())
     if comment is None:
         return {}
@@ -186,6 +186,7 @@ def score_comment(*, comment_id: int, now: datetime | None = None,
                                               if insult >= 0.3 else ""))
     for scorer in (offtopic, SpamScorer(index), LegalScorer()):
         results[scorer.name] = (scorer.version, scorer.score(data))  # type: ignore[attr-defined]
+    results["words"] = ("wordlist/1", _word_list_score(comment))
     sig = spam.signature(comment.text)
     with transaction.atomic():
         if sig is not None:
@@ -199,6 +200,23 @@ def score_comment(*, comment_id: int, now: datetime | None = None,
                           "scored_at": now},
             )
     return stored
+
+
+def _word_list_score(comment: Comment) -> Score:
+    """1 when the comment uses a word on the site's suspect (or banned) list: a flag for a
+    moderator, with the words."""
+    from belowtheline.triage.rules import site_words
+
+    banned, suspect, _action = site_words(comment.site)
+    found_banned, found_suspect = banned.find(comment.text), suspect.find(comment.text)
+    if not found_banned and not found_suspect:
+        return Score(0.0)
+    parts = []
+    if found_banned:
+        parts.append("banned " + ", ".join(f"\u201c{w}\u201d" for w in found_banned))
+    if found_suspect:
+        parts.append("suspect " + ", ".join(f"\u201c{w}\u201d" for w in found_suspect))
+    return Score(1.0, "uses " + "; ".join(parts))
 
 
 def scores_for(comment: Comment) -> dict[str, CommentScore]:

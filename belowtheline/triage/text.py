@@ -33,7 +33,7 @@ _MIXED = re.compile(
 _REPEATS = re.compile(r"([^\W\d_])\1{2,}")
 
 
-def deobfuscate(text: str) -> str:
+def deobfuscate(text: str, *, repeats: bool = True) -> str:
     """Undo the usual disguises so a word is seen as the word: inserted dots or stars
     ("i.d.i.o.t"), l33t digits and symbols inside a word ("1d10t"), and letters held down
     ("stuuupid" -> "stupid"). Ordinary numbers and words are left alone."""
@@ -43,7 +43,7 @@ def deobfuscate(text: str) -> str:
     for i, part in enumerate(parts):
         part = _SPLIT_WORD.sub(lambda m: re.sub(r"[.*_\-]", "", m.group(0)), part)
         part = _MIXED.sub(lambda m: m.group(0).translate(_LEET), part)
-        out.append(_REPEATS.sub(r"\1", part))
+        out.append(_REPEATS.sub(r"\1", part) if repeats else part)
         if i < len(found):
             out.append(found[i])
     return "".join(out)

@@ -84,7 +84,7 @@ def test_rescore_scores_a_sites_stored_comments_since_a_date(site, article, subs
     assert "Rescored 1 comment of gazette." in out.getvalue()
     assert "1/1" in err.getvalue()
     assert set(CommentScore.objects.filter(comment=new).values_list("scorer", flat=True)) == {
-        "abuse", "insult", "offtopic", "spam", "legal"}
+        "abuse", "insult", "offtopic", "spam", "legal", "words"}
     assert not CommentScore.objects.filter(comment=old).exists()
 
 

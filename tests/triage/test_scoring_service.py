@@ -64,7 +64,7 @@ def test_a_comment_is_published_at_once_and_scored_when_the_worker_returns(
     run_worker()  # the worker comes back
 
     scores = triage.scores_for(comment)
-    assert set(scores) == {"abuse", "insult", "offtopic", "spam", "legal"}
+    assert set(scores) == {"abuse", "insult", "offtopic", "spam", "legal", "words"}
     assert all(0.0 <= s.score <= 1.0 for s in scores.values())
     assert scores["abuse"].version.startswith("minilm-l6-linear/")
     assert scores["spam"].version.startswith("minhash")
