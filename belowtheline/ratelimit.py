@@ -18,14 +18,17 @@ Readers are never affected: reads are not counted.
 """
 
 import logging
+import math
 import threading
 import time
+from collections.abc import Callable
+from contextvars import ContextVar
 from datetime import datetime
 
 from django.conf import settings
 from django.core.cache import caches
 from django.core.cache.backends.redis import RedisCache
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from redis.exceptions import RedisError
 
 from belowtheline.errors import BtlError
@@ -35,6 +38,12 @@ logger = logging.getLogger(__name__)
 
 class RateLimited(BtlError):
     status = 429
+
+
+# When the refused client may try again, in seconds, for the request being answered: set
+# where the limit refuses, read by RetryAfterMiddleware, which puts it on whatever 429 or
+# 503 page or JSON the refusal became (the views that render refusals need not know).
+retry_after: ContextVar[int | None] = ContextVar("btl_retry_after", default=None)
 
 
 class RateLimitUnavailable(BtlError):
@@ -126,14 +135,38 @@ def check_rate_limit(*, kind: str, who: str, now: datetime) -> None:
     except RedisError as error:
         _warn_unavailable(kind, error)
         if kind in FAIL_CLOSED:
+            retry_after.set(60)
             raise RateLimitUnavailable(
                 "rate_limit_unavailable",
                 "Signing in is briefly unavailable. Please try again in a minute.",
             ) from None
         return
     if used > limit:
+        # Fixed windows: the allowance comes back when this one ends.
+        retry_after.set(max(1, math.ceil((bucket + 1) * window - now.timestamp())))
         raise RateLimited(
             "rate_limited",
             f"Too many {_WHAT.get(kind, kind)} in a short time. Please wait a little and try "
             "again.",
         )
+
+
+class RetryAfterMiddleware:
+    """Every 429 and 503 says when to come back: the limit's own figure when a limit
+    refused, otherwise a short default (a refusal that was not a limit's)."""
+
+    DEFAULTS = {429: 60, 503: 5}
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        token = retry_after.set(None)
+        try:
+            response = self.get_response(request)
+            if response.status_code in self.DEFAULTS and "Retry-After" not in response:
+                seconds = retry_after.get() or self.DEFAULTS[response.status_code]
+                response["Retry-After"] = str(seconds)
+            return response
+        finally:
+            retry_after.reset(token)

@@ -69,6 +69,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # /healthz and /readyz, before host checks and the HTTPS redirect: see health.py
     "belowtheline.health.HealthMiddleware",
+    # Retry-After on every 429 and 503 (ratelimit.py)
+    "belowtheline.ratelimit.RetryAfterMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Dynamic HTML and JSON, gzipped. Static files never get here (WhiteNoise answers them
@@ -86,6 +88,7 @@ MIDDLEWARE = [
     "belowtheline.accounts.middleware.BearerAuthMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "belowtheline.security.ContentSecurityPolicyMiddleware",
 ]
 
 ROOT_URLCONF = "belowtheline.urls"
@@ -233,12 +236,25 @@ if _env_bool("BTL_BEHIND_TLS_PROXY"):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
+    # Plain-HTTP requests that reach us through the proxy are sent to HTTPS (health checks
+    # are answered before this), and browsers are told to stay on HTTPS: a year by
+    # default, BTL_HSTS_SECONDS=0 to turn it off while trying TLS out.
+    SECURE_SSL_REDIRECT = True
+    SECURE_HSTS_SECONDS = int(os.environ.get("BTL_HSTS_SECONDS", str(365 * 24 * 3600)))
+    # The comments host is its own name (comments.example.com): nothing under it is served
+    # over plain HTTP.
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+# Preloading is asked for a registrable domain (the publisher's own), never a comments
+# host: the publisher's decision, so the check asking us to preload is silenced.
+SILENCED_SYSTEM_CHECKS = ["security.W021"]
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
 SECURE_CONTENT_TYPE_NOSNIFF = True
-X_FRAME_OPTIONS = "SAMEORIGIN"
+X_FRAME_OPTIONS = "DENY"  # only the embed is framed, by the site's origins (its own CSP)
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 
 # Background work (webhook deliveries) goes through Django's tasks framework, as backported

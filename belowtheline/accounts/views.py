@@ -49,6 +49,7 @@ def signup(request: HttpRequest) -> HttpResponse:
     """
     next_url = safe_next_url(request, settings.LOGIN_REDIRECT_URL)
     form = SignupForm(request.POST if request.method == "POST" else None)
+    throttled: int | None = None  # a limit's 429, or 503 while limits cannot be counted
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -61,10 +62,13 @@ def signup(request: HttpRequest) -> HttpResponse:
             )
         except BtlError as error:
             form.add_error(error.field if error.field in form.fields else None, error.message)
+            throttled = error.status if error.status in (429, 503) else None
         else:
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             return SeeOther(next_url)
     status = 400 if form.is_bound and form.errors else 200
+    if throttled:
+        status = throttled
     return render(
         request, "accounts/signup.html", {"form": form, "next": next_url}, status=status
     )

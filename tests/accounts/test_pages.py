@@ -56,7 +56,7 @@ def test_signup_is_rate_limited_per_address(client, db, settings):
     client.post(reverse("signup"), GOOD)
     client.logout()
     response = client.post(reverse("signup"), {**GOOD, "username": "another"})
-    assert response.status_code == 400
+    assert response.status_code == 429
     assert "Too many new accounts" in response.content.decode()
     assert User.objects.count() == 1
 
