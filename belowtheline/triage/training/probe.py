@@ -8,10 +8,23 @@ import json
 import resource
 import sys
 import time
+from pathlib import Path
 
 import numpy as np
 
 from belowtheline.triage.training import data
+
+
+def peak_rss_mb() -> float:
+    """This process's peak resident memory. VmHWM, not getrusage: ru_maxrss survives exec,
+    so a child of the large evaluation process would report the parent's peak."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def main() -> int:
@@ -43,7 +56,7 @@ def main() -> int:
         "p99": float(np.percentile(typical, 99)), "cold_p50": float(np.percentile(cold, 50)),
         "cold_p99": float(np.percentile(cold, 99)), "load": load,
         "cpu_p50": float(np.percentile(cpu, 50)), "cpu_p99": float(np.percentile(cpu, 99)),
-        "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "rss_mb": peak_rss_mb(),
     }))
     return 0
 
