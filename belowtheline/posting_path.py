@@ -9,11 +9,12 @@ exactly that request and runs the very code Django would, on a Django request ob
 between the `request_started` and `request_finished` signals: the body validated by the
 endpoint's own schema (`CommentIn`), the bearer authentication
 (`accounts.middleware.authenticate_bearer`, refusals by `bearer_refusal`), the endpoint
-itself (`api.routers.comments.post_comment`, its errors rendered by
-`api.errors.render_error`), the answer rendered by the API's renderer and passed through
-the configured middleware that only decorate a response (security headers, the content
-policy, frame options, gzip when the client asks: `RESPONSE_MIDDLEWARE`). Every rule
-stays in the service.
+itself (`api.routers.comments.post_comment`, its errors answered by the API's own
+exception handlers), the answer rendered by the API's renderer. The configured middleware
+that only wrap an answer (security headers, the content policy, frame options, gzip when
+the client asks, Retry-After: `RESPONSE_MIDDLEWARE`) wrap those steps as they wrap them in
+Django: those listed before the bearer middleware around the authentication, the others
+around the endpoint. Every rule stays in the service.
 
 What is never done here is run a post twice. Anything this layer is not sure of before
 anything happens (another address or method, an API key or no token, a body that is not
@@ -53,34 +54,33 @@ POST_COMMENT = re.compile(
 )
 
 
-# The middleware that only decorate a response (headers, compression): run as configured,
-# in their order in MIDDLEWARE, around the answer. The others do nothing for this request.
+# The middleware that only wrap the answer (headers, compression, Retry-After): run as
+# configured, in their order in MIDDLEWARE, around the same steps Django runs inside them.
+# The others do nothing for this request.
 RESPONSE_MIDDLEWARE = frozenset({
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.gzip.GZipMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "belowtheline.security.ContentSecurityPolicyMiddleware",
+    "belowtheline.ratelimit.RetryAfterMiddleware",
 })
-
-
 BEARER_MIDDLEWARE = "belowtheline.accounts.middleware.BearerAuthMiddleware"
 
+Handler = Callable[[WSGIRequest], HttpResponse]
 
-def _response_middleware(*, outside_bearer: bool) -> Callable[[WSGIRequest], HttpResponse]:
-    """With `outside_bearer`, only those listed before the bearer middleware: a refused
-    credential is answered there, and what is listed after it never sees that answer."""
 
-    def answer(request: WSGIRequest) -> HttpResponse:
-        return request.btl_response  # type: ignore[attr-defined]
+def _wrapped(listed: list[str], handler: Handler) -> Handler:
+    def answer_failures(request: WSGIRequest) -> HttpResponse:
+        try:
+            return handler(request)
+        except Exception as exc:  # as Django's handler answers it: logged, 500 or 503
+            return response_for_exception(request, exc)
 
-    listed = list(settings.MIDDLEWARE)
-    if outside_bearer and BEARER_MIDDLEWARE in listed:
-        listed = listed[: listed.index(BEARER_MIDDLEWARE)]
-    handler: Callable[[WSGIRequest], HttpResponse] = answer
+    wrapped: Handler = answer_failures
     for path in reversed(listed):
         if path in RESPONSE_MIDDLEWARE:
-            handler = import_string(path)(handler)
-    return handler
+            wrapped = import_string(path)(wrapped)
+    return wrapped
 
 
 class PostingPath:
@@ -93,8 +93,12 @@ class PostingPath:
             getattr(settings, "SECURE_SSL_REDIRECT", False)
             or getattr(settings, "SECURE_HSTS_SECONDS", 0)
         )
-        self.finish = _response_middleware(outside_bearer=False)
-        self.finish_refusal = _response_middleware(outside_bearer=True)
+        # What is listed before the bearer middleware wraps the authentication (and sees a
+        # refused credential's answer); what is listed after it wraps only the endpoint.
+        listed = list(settings.MIDDLEWARE)
+        cut = listed.index(BEARER_MIDDLEWARE) if BEARER_MIDDLEWARE in listed else len(listed)
+        self.endpoint = _wrapped(listed[cut:], self._endpoint)
+        self.handler = _wrapped(listed[:cut], self._authenticate)
 
     def __call__(
         self, environ: dict[str, Any], start_response: Callable[..., Any]
@@ -116,7 +120,7 @@ class PostingPath:
         if payload is None:  # Django and ninja say what is wrong with it
             environ["wsgi.input"] = BytesIO(body)
             return self.app(environ, start_response)
-        status, headers, content = self._answer(environ, match, header, payload)
+        status, headers, content = self._answer(environ, match, payload)
         start_response(status, headers)
         return [content]
 
@@ -150,51 +154,49 @@ class PostingPath:
         except (ValueError, ValidationError):
             return None
 
-    def _answer(
-        self, environ: dict[str, Any], match: re.Match[str], header: str, payload: Any
-    ) -> tuple[str, list[tuple[str, str]], bytes]:
+    def _authenticate(self, request: WSGIRequest) -> HttpResponse:
         from belowtheline.accounts.middleware import (
             authenticate_bearer,
             bearer_credential,
             bearer_refusal,
         )
+
+        request.get_host()  # a host not allowed: Django's 400, as it would answer
+        header = request.META.get("HTTP_AUTHORIZATION", "")
+        try:
+            authenticate_bearer(request, bearer_credential(header) or "")
+        except BtlError as error:
+            return bearer_refusal(request, error)
+        return self.endpoint(request)
+
+    @staticmethod
+    def _endpoint(request: WSGIRequest) -> HttpResponse:
         from belowtheline.api.api import api
-        from belowtheline.api.errors import render_error
         from belowtheline.api.routers.comments import post_comment
 
+        slug, article_id, payload = request.btl_post  # type: ignore[attr-defined]
+        try:
+            result = post_comment(request, slug, article_id, payload)
+        except BtlError as error:
+            return api.on_exception(request, error)  # the API's own answer to it
+        return api.create_response(request, result.value.model_dump(),
+                                   status=result.status_code)
+
+    def _answer(
+        self, environ: dict[str, Any], match: re.Match[str], payload: Any
+    ) -> tuple[str, list[tuple[str, str]], bytes]:
         # As Django's WSGIHandler does first: addresses reversed here carry SCRIPT_NAME.
         set_script_prefix(get_script_name(environ))
         signals.request_started.send(sender=self.__class__, environ=environ)
-        # Until the credential is accepted, only what is outside the bearer middleware.
-        finish = self.finish_refusal
         try:
             request = WSGIRequest(environ)
-            try:
-                request.get_host()  # a host not allowed: Django's 400, as it would answer
-                try:
-                    authenticate_bearer(request, bearer_credential(header) or "")
-                except BtlError as error:
-                    response = bearer_refusal(request, error)
-                else:
-                    finish = self.finish
-                    try:
-                        result = post_comment(
-                            request, match["slug"], int(match["article_id"]), payload
-                        )
-                    except BtlError as error:
-                        response = render_error(error)
-                    else:
-                        response = api.create_response(
-                            request, result.value.model_dump(), status=result.status_code
-                        )
-            except Exception as exc:  # as Django's handler answers it: logged, 500 or 503
-                response = response_for_exception(request, exc)
-            else:
-                if response.status_code >= 400:  # as Django's handler logs them
-                    log_response("%s: %s", response.reason_phrase, request.path,
-                                 response=response, request=request)
-            request.btl_response = response  # type: ignore[attr-defined]
-            response = finish(request)
+            request.btl_post = (  # type: ignore[attr-defined]
+                match["slug"], int(match["article_id"]), payload
+            )
+            response = self.handler(request)
+            if response.status_code >= 400:  # as Django's handler logs them
+                log_response("%s: %s", response.reason_phrase, request.path,
+                             response=response, request=request)
             content = response.content
             headers = list(response.items())
             if not response.has_header("Content-Length"):
