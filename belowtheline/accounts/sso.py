@@ -54,7 +54,18 @@ TOKEN_CODES = [
     "token_algorithm_not_allowed",
     "token_lifetime_too_long",
     "sso_not_configured",
+    "token_too_large",
 ]
+# A reader's token carries a handful of short claims (well under 1 KB signed); anything
+# past this is refused before it is decoded, so no one can make us parse megabytes per
+# request. Documented in the README's token section.
+MAX_TOKEN_LENGTH = 4096
+
+
+def _check_size(token: str) -> None:
+    if len(token) > MAX_TOKEN_LENGTH:
+        raise _refuse("token_too_large", f"The subscriber token is {len(token):,} characters; "
+                      f"at most {MAX_TOKEN_LENGTH:,} are accepted.")
 
 
 def _refuse(code: str, message: str) -> TokenRefused:
@@ -67,6 +78,7 @@ def unverified_audience(token: str) -> str:
     Nothing else in it is trusted until `verify_subscriber_token` has checked the
     signature with that site's key and confirmed the same audience.
     """
+    _check_size(token)
     # Read by hand rather than with PyJWT's unverified decode, which costs more than half
     # a millisecond of option merging on every request that carries a token.
     parts = token.split(".")
@@ -137,6 +149,7 @@ def _check_times(claims: dict[str, Any], now: datetime) -> None:
 
 def _claims(*, site: Site, token: str, now: datetime) -> dict[str, Any]:
     """The verified claims, or a refusal naming what was wrong."""
+    _check_size(token)
     if not site.sso_algorithm:
         raise _refuse("sso_not_configured", "This site does not accept subscriber tokens.")
     # The header is read once, by the decoding itself: a token signed with another
