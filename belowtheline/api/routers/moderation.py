@@ -123,7 +123,10 @@ def queue(
 ) -> QueueOut:
     """50 comments a page, each in context: the article, the comment it answers, and its
     author's record on this site (comments posted, reports upheld, sanctions, notes).
-    `next_after` asks for the next page; it is null on the last."""
+    `next_after` asks for the next page; it is null on the last. On the reported tab a
+    `reason` other than legal_risk, or `q`, is looked for among the next 1,000 comments of
+    the queue a page, so such a page may hold fewer than 50, or none, and still have a
+    `next_after`."""
     publication, _ = _moderating(request, site)
     filters = selectors.QueueFilters(article_id=article, reason=reason, search=(q or "").strip())
     page = QUEUES[tab](site=publication, now=clock.now(), filters=filters, after=after)
