@@ -83,6 +83,14 @@ def test_the_queue_version_moves_with_every_report_and_every_decision(
     assert moved()
 
 
+def test_a_recount_after_a_bulk_load_moves_the_queue_version(site, article, subscriber,
+                                                              readers):
+    report(site, post(site, article, subscriber, "Reported"), readers[0])
+    before = version(site)
+    report_figures.recount_open_reports(site=site)
+    assert version(site) > before
+
+
 def test_posting_a_comment_leaves_the_queue_version_alone(site, article, subscriber,
                                                           readers):
     report(site, post(site, article, subscriber, "Reported"), readers[0])
