@@ -84,7 +84,7 @@ def queue_scoring(comment_id: int) -> bool:
 def queue_unscored(*, since: datetime | None = None, site: Site | None = None) -> int:
     """Queue every comment since `since` (default: the last day) that has no score yet."""
     since = since or clock.now() - timedelta(days=1)
-    comments = Comment.objects.filter(created_at__gte=since).exclude(
+    comments = Comment.objects.filter(created_at__gte=since).exclude(  # cross-site: worker
         triage_scores__scorer="abuse")
     if site is not None:
         comments = comments.filter(site=site)
