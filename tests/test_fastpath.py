@@ -212,8 +212,25 @@ def test_a_change_in_this_process_is_served_at_once(
 ):
     call(app, path)
     with django_capture_on_commit_callbacks(execute=True):
-        services.post_comment(site=site, article=article, author=subscriber, text="Now!")
+        services.edit_own_comment(site=site, comment_id=commented.pk, author=subscriber,
+                                  text="Now!")
     assert fastpath.registry.get(path) is None
+    assert b"Now!" in call(app, path)[2]
+
+
+def test_a_new_comment_is_shown_here_within_the_freshness_window_as_everywhere(
+    app, django_app, path, site, article, subscriber, commented,
+    django_capture_on_commit_callbacks,
+):
+    """A hot thread takes posts many times a second: this process does not render it
+    once per post, it renews its copy within the window like every other process."""
+    call(app, path)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.post_comment(site=site, article=article, author=subscriber, text="Now!")
+    entry = fastpath.registry.get(path)
+    assert entry is not None
+    assert b"Now!" not in call(app, path)[2]  # within the window: the copy
+    entry.confirmed_at -= 2 * fastpath.freshness()  # the window has passed
     assert b"Now!" in call(app, path)[2]
 
 

@@ -209,6 +209,7 @@ def post_comment(
         thread_cache.thread_changed(
             site=site, article_id=article.pk,
             comment_count_delta=1 if status == Comment.Status.PUBLISHED else 0,
+            served_at_once=False,  # shown within the freshness window, as on every process
         )
     return comment
 
