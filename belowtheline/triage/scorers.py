@@ -35,14 +35,17 @@ def _phrase_that_weighed_most(enc: Encodings, text: str, direction: np.ndarray,
     for token, word in enumerate(owner):
         if word >= 0:
             per_word[word] += per_token[token]
-    if not len(per_word):
+    # Punctuation marks carry weight too, but a moderator reads words.
+    keep = [i for i, word in enumerate(tokens_words) if any(c.isalnum() for c in word)]
+    if not keep:
         return ""
+    weights_kept = per_word[keep]
     best, best_at = -np.inf, 0
-    for start in range(max(1, len(per_word) - window + 1)):
-        total = per_word[start:start + window].sum()
+    for start in range(max(1, len(keep) - window + 1)):
+        total = weights_kept[start:start + window].sum()
         if total > best:
             best, best_at = total, start
-    return " ".join(tokens_words[best_at:best_at + window])
+    return " ".join(tokens_words[i] for i in keep[best_at:best_at + window])
 
 
 class AbuseScorer:
