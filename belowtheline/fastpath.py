@@ -136,7 +136,7 @@ def frames_itself(extra: tuple[tuple[str, str], ...]) -> bool:
     )
 
 
-def security_headers(*, framed: bool) -> tuple[tuple[str, str], ...]:
+def security_headers(*, framed: bool, html: bool = True) -> tuple[tuple[str, str], ...]:
     """What Django's SecurityMiddleware and XFrameOptionsMiddleware add to a plain response
     under our settings, so that the fast path's answer is the same as Django's."""
     headers: list[tuple[str, str]] = []
@@ -151,7 +151,8 @@ def security_headers(*, framed: bool) -> tuple[tuple[str, str], ...]:
         headers.append(("Cross-Origin-Opener-Policy", coop))
     if not framed:
         headers.append(("X-Frame-Options", getattr(settings, "X_FRAME_OPTIONS", "DENY").upper()))
-        headers.append(("Content-Security-Policy", DEFAULT_POLICY))
+        if html:  # a policy governs documents (security.ContentSecurityPolicyMiddleware)
+            headers.append(("Content-Security-Policy", DEFAULT_POLICY))
     return tuple(headers)
 
 
@@ -216,7 +217,9 @@ class Registry:
                 current.confirmed_at = now
                 self.entries.move_to_end(key)
                 return
-            security = list(security_headers(framed=framed))
+            html = any(name == "Content-Type" and value.startswith("text/html")
+                       for name, value in headers.plain)
+            security = list(security_headers(framed=framed, html=html))
             entry = Entry(
                 site_id=site_id,
                 article_id=article_id,

@@ -41,6 +41,9 @@ class ContentSecurityPolicyMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
-        if "Content-Security-Policy" not in response:
+        # A policy governs documents; JSON and scripts fetched by a page run under that
+        # page's policy, never their own.
+        if "Content-Security-Policy" not in response and response.get(
+                "Content-Type", "").startswith("text/html"):
             response["Content-Security-Policy"] = DEFAULT_POLICY
         return response

@@ -77,7 +77,7 @@ class ViewerPath:
             getattr(settings, "SECURE_SSL_REDIRECT", False)
             or getattr(settings, "SECURE_HSTS_SECONDS", 0)
         )
-        self.security = fastpath.security_headers(framed=False)
+        self.security = fastpath.security_headers(framed=False, html=False)  # JSON answers
 
     def __call__(
         self, environ: dict[str, Any], start_response: Callable[..., Any]

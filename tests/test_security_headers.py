@@ -22,6 +22,12 @@ def directives(response) -> dict[str, str]:
 
 
 def assert_secure(response, *, ancestors: str = "frame-ancestors 'none'") -> None:
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Referrer-Policy"] == "same-origin"
+    if not response["Content-Type"].startswith("text/html"):
+        # JSON runs under the policy of the page that fetched it, never its own
+        assert "Content-Security-Policy" not in response
+        return
     policy = directives(response)
     assert policy["script-src"] == "script-src 'self'"
     assert "unsafe-inline" not in policy["script-src"]
