@@ -136,10 +136,42 @@ def frames_itself(extra: tuple[tuple[str, str], ...]) -> bool:
     )
 
 
+def may_answer_here(environ: dict[str, Any]) -> bool:
+    """Whether a path in front of Django may answer this request itself, as far as HTTPS
+    goes: always without TLS settings; behind TLS (BTL_BEHIND_TLS_PROXY) only a request that
+    came over HTTPS, which Django would not redirect and to which it adds HSTS (so
+    `security_headers` does); a plain-HTTP one goes to Django for its redirect."""
+    if not (getattr(settings, "SECURE_SSL_REDIRECT", False)
+            or getattr(settings, "SECURE_HSTS_SECONDS", 0)):
+        return True
+    if environ.get("wsgi.url_scheme") == "https":
+        return True
+    header = getattr(settings, "SECURE_PROXY_SSL_HEADER", None)
+    if not header:
+        return False
+    name, value = header
+    return environ.get(name, "").split(",", 1)[0].strip() == value
+
+
+def _hsts() -> str | None:
+    seconds = getattr(settings, "SECURE_HSTS_SECONDS", 0)
+    if not seconds:
+        return None
+    value = f"max-age={seconds}"
+    if getattr(settings, "SECURE_HSTS_INCLUDE_SUBDOMAINS", False):
+        value += "; includeSubDomains"
+    if getattr(settings, "SECURE_HSTS_PRELOAD", False):
+        value += "; preload"
+    return value
+
+
 def security_headers(*, framed: bool, html: bool = True) -> tuple[tuple[str, str], ...]:
     """What Django's SecurityMiddleware and XFrameOptionsMiddleware add to a plain response
     under our settings, so that the fast path's answer is the same as Django's."""
     headers: list[tuple[str, str]] = []
+    hsts = _hsts()  # only HTTPS requests are answered when it is on: see may_answer_here
+    if hsts:
+        headers.append(("Strict-Transport-Security", hsts))
     if getattr(settings, "SECURE_CONTENT_TYPE_NOSNIFF", True):
         headers.append(("X-Content-Type-Options", "nosniff"))
     referrer = getattr(settings, "SECURE_REFERRER_POLICY", "same-origin")
@@ -313,11 +345,6 @@ class FastPath:
         self.app = app
         self.session_marker = f"{settings.SESSION_COOKIE_NAME}="
         self.messages_marker = f"{getattr(settings, 'MESSAGE_COOKIE_NAME', 'messages')}="
-        # Redirects to HTTPS and HSTS are Django's business: with them on, Django answers.
-        self.enabled = not (
-            getattr(settings, "SECURE_SSL_REDIRECT", False)
-            or getattr(settings, "SECURE_HSTS_SECONDS", 0)
-        )
 
     def personal(self, environ: dict[str, Any]) -> bool:
         """Whether this request may be someone's own page: a false "yes" only costs a trip
@@ -331,7 +358,7 @@ class FastPath:
         self, environ: dict[str, Any], start_response: Callable[..., Any]
     ) -> Iterable[bytes]:
         method = environ.get("REQUEST_METHOD")
-        if self.enabled and (method == "GET" or method == "HEAD"):
+        if (method == "GET" or method == "HEAD") and may_answer_here(environ):
             entry = registry.entries.get(
                 request_key(environ.get("PATH_INFO", ""), environ.get("QUERY_STRING", ""))
             )

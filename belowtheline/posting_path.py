@@ -42,6 +42,7 @@ from django.utils.log import log_response
 from django.utils.module_loading import import_string
 from pydantic import ValidationError
 
+from belowtheline import fastpath
 from belowtheline.errors import BtlError
 
 log = logging.getLogger(__name__)
@@ -88,11 +89,6 @@ class PostingPath:
 
     def __init__(self, app: WSGIApp) -> None:
         self.app = app
-        # Redirects to HTTPS and HSTS are Django's business: with them on, Django answers.
-        self.enabled = not (
-            getattr(settings, "SECURE_SSL_REDIRECT", False)
-            or getattr(settings, "SECURE_HSTS_SECONDS", 0)
-        )
         # What is listed before the bearer middleware wraps the authentication (and sees a
         # refused credential's answer); what is listed after it wraps only the endpoint.
         listed = list(settings.MIDDLEWARE)
@@ -105,8 +101,8 @@ class PostingPath:
     ) -> Iterable[bytes]:
         header = environ.get("HTTP_AUTHORIZATION")
         if (
-            not self.enabled
-            or header is None
+            header is None
+            or not fastpath.may_answer_here(environ)
             or environ.get("REQUEST_METHOD") != "POST"
             or not environ.get("PATH_INFO", "").endswith("/comments")
         ):

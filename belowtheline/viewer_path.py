@@ -29,7 +29,6 @@ import re
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from django.conf import settings
 from django.core import signals
 from django.core.handlers.wsgi import WSGIRequest, get_script_name
 from django.http import HttpResponse
@@ -72,11 +71,6 @@ class ViewerPath:
 
     def __init__(self, app: WSGIApp) -> None:
         self.app = app
-        # Redirects to HTTPS and HSTS are Django's business: with them on, Django answers.
-        self.enabled = not (
-            getattr(settings, "SECURE_SSL_REDIRECT", False)
-            or getattr(settings, "SECURE_HSTS_SECONDS", 0)
-        )
         self.security = fastpath.security_headers(framed=False, html=False)  # JSON answers
 
     def __call__(
@@ -84,7 +78,8 @@ class ViewerPath:
     ) -> Iterable[bytes]:
         method = environ.get("REQUEST_METHOD")
         header = environ.get("HTTP_AUTHORIZATION")
-        if not self.enabled or header is None or (method != "GET" and method != "HEAD"):
+        if (header is None or (method != "GET" and method != "HEAD")
+                or not fastpath.may_answer_here(environ)):
             return self.app(environ, start_response)
         path = environ.get("PATH_INFO", "")
         view = None

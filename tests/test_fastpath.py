@@ -338,3 +338,28 @@ def test_a_held_comment_leaves_the_memory_with_its_thread(
     body = call(app, path)[2]
     assert b"Bridges bring people together" not in body
     assert Comment.objects.get(pk=commented.pk).status == Comment.Status.HELD
+
+
+def test_behind_tls_the_fast_path_serves_https_requests_with_hsts_and_leaves_http_to_django(
+        app, django_app, path, commented, settings):
+    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    settings.SECURE_SSL_REDIRECT = True
+    settings.SECURE_HSTS_SECONDS = 3600
+    settings.SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    status, from_django, body = call(app, path, x_forwarded_proto="https")
+    assert status == "200 OK"
+    calls = django_app.calls
+    again_status, from_memory, again = call(app, path, x_forwarded_proto="https")
+    assert (again_status, again) == ("200 OK", body)
+    assert django_app.calls == calls  # served from memory, as without TLS
+    assert from_memory["Strict-Transport-Security"] == "max-age=3600; includeSubDomains"
+    # Django's SecurityMiddleware read its HSTS setting when the test's handler was built,
+    # before this test turned it on; the rest is the same answer
+    from_memory.pop("Strict-Transport-Security")
+    from_django.pop("Strict-Transport-Security", None)
+    assert from_memory == from_django
+
+    # plain HTTP: never the page from memory; Django answers (in production, its redirect)
+    before = django_app.calls
+    call(app, path, x_forwarded_proto="http")
+    assert django_app.calls == before + 1
