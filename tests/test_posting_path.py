@@ -216,3 +216,13 @@ def test_posts_at_once_through_the_production_app_are_each_stored_once(sso_site,
     stored = dict(Comment.objects.filter(article=article).values_list("text", "pk"))
     assert stored == {text: pk for _, text, pk in answers}
     assert Article.objects.get(pk=article.pk).comment_count == 6 * 15
+
+
+def test_the_posting_path_honours_the_idempotency_key(app, django_app, sso_site, article):
+    auth = reader(sso_site)
+    path = comments_path(sso_site, article.pk)
+    answers = [post(app, path, {"text": "Once through the thin path."}, **auth,
+                    idempotency_key="thin-path-key") for _ in range(2)]
+    assert [status for status, _, _ in answers] == ["201 Created"] * 2
+    assert json.loads(answers[0][2])["id"] == json.loads(answers[1][2])["id"]
+    assert Comment.objects.filter(article=article).count() == 1

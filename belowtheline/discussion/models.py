@@ -391,3 +391,26 @@ class QueueVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.site_id}: queue version {self.version}"
+
+
+class PostingKey(models.Model):
+    """A client's `Idempotency-Key` for one post: a retry of a post whose answer was lost
+    (a dropped connection, a phone going into a tunnel) finds the comment the first try
+    made instead of making a second one. Written in the post's own transaction, so a key
+    never exists without its comment nor a comment without the key it came with."""
+
+    site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="+")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                               related_name="+")
+    key = models.CharField(max_length=200)
+    fingerprint = models.CharField(max_length=64)  # what was posted: article, parent, text
+    comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["site", "author", "key"], name="one_post_per_key"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.key} → comment #{self.comment_id}"

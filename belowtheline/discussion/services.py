@@ -5,6 +5,7 @@ checks its rules inside it and raises a `DiscussionError` (or an account error) 
 stable code when a rule says no. Views, the API, commands and tests all come through here.
 """
 
+import hashlib
 import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -28,6 +29,7 @@ from belowtheline.discussion.models import (
     Comment,
     CommentEdit,
     Disagreement,
+    PostingKey,
     Recommendation,
     Report,
     RulesAcceptance,
@@ -163,13 +165,26 @@ def post_comment(
     text: object,
     parent: Comment | None = None,
     now: datetime | None = None,
+    idempotency_key: str | None = None,
 ) -> Comment:
-    """A subscriber's comment or reply. It goes up at once unless a publication rule holds it."""
+    """A subscriber's comment or reply. It goes up at once unless a publication rule holds it.
+
+    With an `idempotency_key` (the client's `Idempotency-Key`), the same key posted again by
+    the same reader returns the comment the first post made, whatever happened to its
+    answer; the same key with other text is refused (`idempotency_key_reused`).
+    """
     now = now or clock.now()
     if article.site_id != site.pk:
         raise NotFound("article_not_found", "That article does not exist.")
     user = check_can_comment(site=site, user=author, now=now)
     clean = clean_text(text, field="text", max_length=MAX_COMMENT_LENGTH)
+    fingerprint = ""
+    if idempotency_key is not None:
+        fingerprint = _post_fingerprint(article=article, parent=parent, text=clean)
+        earlier = _posted_with_key(site=site, user=user, key=idempotency_key,
+                                   fingerprint=fingerprint)
+        if earlier is not None:
+            return earlier  # before the rate limit: a retry is not a second post
     if parent is not None and (parent.site_id != site.pk or parent.article_id != article.pk):
         raise DiscussionError(
             "parent_not_in_article",
@@ -185,6 +200,42 @@ def post_comment(
     status = (
         Comment.Status.PENDING if verdict.outcome == Outcome.HOLD else Comment.Status.PUBLISHED
     )
+    try:
+        return _insert_comment(site=site, article=article, user=user, parent=parent,
+                               text=clean, status=status, now=now, key=idempotency_key,
+                               fingerprint=fingerprint)
+    except IntegrityError:
+        if idempotency_key is None:
+            raise
+        # Two tries with one key at once: the other committed first; this one wrote nothing.
+        earlier = _posted_with_key(site=site, user=user, key=idempotency_key,
+                                   fingerprint=fingerprint)
+        if earlier is None:
+            raise
+        return earlier
+
+
+def _post_fingerprint(*, article: Article, parent: Comment | None, text: str) -> str:
+    what = f"{article.pk}\n{parent.pk if parent is not None else ''}\n{text}"
+    return hashlib.sha256(what.encode()).hexdigest()
+
+
+def _posted_with_key(*, site: Site, user: User, key: str, fingerprint: str) -> Comment | None:
+    earlier = (PostingKey.objects.filter(site=site, author=user, key=key)
+               .select_related("comment").first())
+    if earlier is None:
+        return None
+    if earlier.fingerprint != fingerprint:
+        raise Conflict("idempotency_key_reused",
+                       "That Idempotency-Key was already used for a different comment; send "
+                       "a new key for a new comment.")
+    return earlier.comment
+
+
+def _insert_comment(*, site: Site, article: Article, user: User, parent: Comment | None,
+                    text: str, status: str, now: datetime, key: str | None,
+                    fingerprint: str) -> Comment:
+    clean = text
     with transaction.atomic():
         if parent is not None:
             # Read the parent again under lock: the caller's copy may predate a deletion.
@@ -211,6 +262,9 @@ def post_comment(
             comment_count_delta=1 if status == Comment.Status.PUBLISHED else 0,
             served_at_once=False,  # shown within the freshness window, as on every process
         )
+        if key is not None:
+            PostingKey.objects.create(site=site, author=user, key=key,
+                                      fingerprint=fingerprint, comment=comment, created_at=now)
     return comment
 
 
@@ -460,3 +514,20 @@ def publish_rules_version(*, site: Site, rules_version_id: int, actor: Person,
         version.published_at = now
         version.save(update_fields=["published_at"])
     return version
+
+
+MAX_IDEMPOTENCY_KEY = 200
+
+
+def idempotency_key_from(header: str | None) -> str | None:
+    """The `Idempotency-Key` header as a key, None when absent; refused when unusable
+    (a client that sends one relies on it, so a bad one is not silently ignored)."""
+    if header is None:
+        return None
+    key = header.strip()
+    if not key or len(key) > MAX_IDEMPOTENCY_KEY or not key.isascii() or not key.isprintable():
+        raise DiscussionError(
+            "idempotency_key_invalid",
+            f"Idempotency-Key must be 1 to {MAX_IDEMPOTENCY_KEY} printable ASCII characters "
+            "(a UUID is ideal).", field="Idempotency-Key")
+    return key

@@ -524,7 +524,9 @@ def post_comment(request: HttpRequest, slug: str, article_id: int) -> HttpRespon
             else None
         )
         comment = services.post_comment(
-            site=site, article=article, author=request.user, text=data["text"], parent=parent
+            site=site, article=article, author=request.user, text=data["text"], parent=parent,
+            idempotency_key=services.idempotency_key_from(
+                request.headers.get("Idempotency-Key")),
         )
     except BtlError as error:
         parent_id = _parent_id(request)

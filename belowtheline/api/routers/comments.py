@@ -38,10 +38,10 @@ COMMENT_ERRORS = {404: ["comment_not_found"]}
     **documented(
         {201: CommentOut},
         {
-            400: [*TEXT_ERRORS, "parent_not_in_article"],
+            400: [*TEXT_ERRORS, "parent_not_in_article", "idempotency_key_invalid"],
             403: ["subscription_required", "rules_not_accepted", "article_closed"],
             404: ["article_not_found", "comment_not_found"],
-            409: ["rules_not_published", "parent_not_open"],
+            409: ["rules_not_published", "parent_not_open", "idempotency_key_reused"],
         },
         params=True,
         body=True,
@@ -53,7 +53,10 @@ def post_comment(
     request: HttpRequest, site: SiteSlug, article_id: ArticleId, payload: CommentIn
 ) -> Status[CommentOut]:
     """Subscribers only, once they have accepted the current rules. The comment is up at
-    once (`published`) unless the article is pre-moderated (`awaiting_approval`)."""
+    once (`published`) unless the article is pre-moderated (`awaiting_approval`).
+
+    Send an `Idempotency-Key` header (a new UUID per comment) to make retries safe: the
+    same key again returns the comment the first request made, never a second one."""
     author = acting_user(request, writing=True)
     publication = site_by_slug(site)
     article = selectors.get_article(site=publication, article_id=article_id)
@@ -65,7 +68,8 @@ def post_comment(
     now = clock.now()
     comment = services.post_comment(
         site=publication, article=article, author=author, text=payload.text, parent=parent,
-        now=now,
+        now=now, idempotency_key=services.idempotency_key_from(
+            request.headers.get("Idempotency-Key")),
     )
     return Status(201, own_comment_out(comment, now=now))
 

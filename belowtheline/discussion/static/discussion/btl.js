@@ -381,13 +381,28 @@
   // A success is a redirect (not followed: the page and the reader's part are fetched
   // again); a refusal is the thread as this reader sees it, with the reason and what the
   // reader had typed.
+  function newKey() {
+    if (window.crypto && crypto.randomUUID) return crypto.randomUUID();
+    var bytes = crypto.getRandomValues(new Uint8Array(16)), key = "";
+    bytes.forEach(function (b) { key += (b + 256).toString(16).slice(1); });
+    return key;
+  }
+
   function send(form, submitter) {
     // Not form.action: the recommend form has an input named "action", which shadows it.
     var action = new URL(form.getAttribute("action") || "", location.href).href;
+    // One key per comment typed, kept across the reader's retries after a lost answer,
+    // so that a retry never posts it twice (the server returns the first one).
+    if (!form.dataset.idempotencyKey) form.dataset.idempotencyKey = newKey();
+    var sendHeaders = headers(true);
+    sendHeaders["Idempotency-Key"] = form.dataset.idempotencyKey;
     fetch(action, {
-      method: "POST", body: new FormData(form, submitter), headers: headers(true), redirect: "manual"
+      method: "POST", body: new FormData(form, submitter), headers: sendHeaders, redirect: "manual"
     }).then(function (response) {
-      if (response.type === "opaqueredirect" || response.ok) return refresh();
+      if (response.type === "opaqueredirect" || response.ok) {
+        delete form.dataset.idempotencyKey;  // posted: the next comment is a new one
+        return refresh();
+      }
       return response.text().then(swap);
     }).catch(function () {
       form.removeAttribute("data-sent");
