@@ -15,6 +15,10 @@ from belowtheline.discussion.models import Article, Comment
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 expect = pytest.importorskip("playwright.sync_api", reason="playwright is not installed").expect
+# The iframe waits for the publisher page, its script, the article upsert, the shared page
+# and the reader's request in turn: on two loaded cores (CI beside other work) that chain
+# can take longer than Playwright's 5 s default.
+expect.set_options(timeout=20_000)
 
 SECRET = "a-test-secret-that-is-long-enough-for-hs256"
 STORY = Story(
