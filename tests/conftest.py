@@ -170,3 +170,22 @@ def readers(site):
     counts one ordinary report towards the automatic holds."""
     return [make_subscriber(site, accept_rules=False, username=f"complainer{i}")
             for i in range(6)]
+
+
+class CountingDjango:
+    """Django behind a WSGI path of ours (fast, viewer, posting), counting how often a
+    request reaches it: what the path answered itself never does."""
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    def __call__(self, environ, start_response):
+        from belowtheline import wsgi
+
+        self.calls += 1
+        return wsgi.django_application(environ, start_response)
+
+
+@pytest.fixture
+def django_app() -> CountingDjango:
+    return CountingDjango()

@@ -12,25 +12,9 @@ from django.core import signals
 from django.db import close_old_connections
 from django.urls import reverse
 
-from belowtheline import fastpath, wsgi
+from belowtheline import fastpath
 from belowtheline.discussion import services, thread_cache
 from belowtheline.discussion.models import Comment
-
-
-class Counting:
-    """Django behind the fast path, counting how often a request reaches it."""
-
-    def __init__(self) -> None:
-        self.calls = 0
-
-    def __call__(self, environ, start_response):
-        self.calls += 1
-        return wsgi.django_application(environ, start_response)
-
-
-@pytest.fixture
-def django_app() -> Counting:
-    return Counting()
 
 
 @pytest.fixture

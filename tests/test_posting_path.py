@@ -20,22 +20,6 @@ from tests.api.test_bearer_tokens import SECRET, token
 from tests.test_fastpath import _test_transaction_kept
 
 
-class Counting:
-    """Django behind the posting path, counting how often a request reaches it."""
-
-    def __init__(self) -> None:
-        self.calls = 0
-
-    def __call__(self, environ, start_response):
-        self.calls += 1
-        return wsgi.django_application(environ, start_response)
-
-
-@pytest.fixture
-def django_app() -> Counting:
-    return Counting()
-
-
 @pytest.fixture
 def app(django_app) -> PostingPath:
     return PostingPath(django_app)

@@ -11,25 +11,11 @@ from django.urls import reverse, set_script_prefix
 from belowtheline import clock, wsgi
 from belowtheline.discussion import services
 from belowtheline.viewer_path import ViewerPath
-from tests.test_fastpath import call
+from tests.test_fastpath import (
+    call,
+)
 
 SECRET = "a-long-shared-secret-for-the-gazette-0123456789"
-
-
-class Counting:
-    """Django behind the viewer path, counting how often a request reaches it."""
-
-    def __init__(self) -> None:
-        self.calls = 0
-
-    def __call__(self, environ, start_response):
-        self.calls += 1
-        return wsgi.django_application(environ, start_response)
-
-
-@pytest.fixture
-def django_app() -> Counting:
-    return Counting()
 
 
 @pytest.fixture
