@@ -269,9 +269,27 @@ def test_replies_sit_under_their_top_level_comment_and_name_who_they_answer(
     assert '<ol class="replies">' in top_html
     assert f'id="comment-{reply.pk}"' in top_html
     nested = html.split(f'id="comment-{reply_to_reply.pk}"')[1].split("</li>")[0]
-    assert "in reply to Olive Other" in nested
+    assert "in reply to <bdi>Olive Other</bdi>" in nested
     direct = html.split(f'id="comment-{reply.pk}"')[1].split("</li>")[0]
     assert "in reply to" not in direct
+
+
+def test_right_to_left_names_and_text_are_isolated_from_the_page_around_them(
+    client, site, article, subscriber, other_subscriber
+):
+    """An Arabic or Hebrew name beside "in reply to" and the time must not reorder them,
+    and a comment's direction follows its own first strong letter."""
+    other_subscriber.display_name = "שרה לוי"  # Hebrew
+    other_subscriber.save()
+    top = post(site, article, subscriber, "Top")
+    reply = post(site, article, other_subscriber, "شكرا لك", parent=top)
+    post(site, article, subscriber, "Reply to reply", parent=reply)
+
+    html = thread_html(client, site, article)
+
+    assert '<strong class="author" dir="auto">שרה לוי</strong>' in html
+    assert "in reply to <bdi>שרה לוי</bdi>" in html
+    assert '<div class="text" dir="auto">شكرا لك</div>' in html
 
 
 def test_deleted_comment_with_replies_leaves_a_tombstone(
