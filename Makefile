@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PUBLISHER_PORT ?= $(shell echo $$(( $(PORT) + 1 )))
 export PORT HOST PUBLISHER_PORT
 
-.PHONY: demo test lint serve clean bench eval triage-model
+.PHONY: demo test lint serve clean bench faults eval triage-model
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -44,6 +44,11 @@ lint: $(VENV)/.dev
 ## needed; BENCH_QUICK=1 for a short run). Prints one table, saved to var/bench/last-run.txt
 bench: $(VENV)/.runtime
 	$(BIN)/python bench/run.py
+
+## Load and faults: mixed load with Redis and PostgreSQL stopped, workers killed, the disk
+## full; prints each fault survived or not (FAULTS_QUICK=1 short), var/faults/last-run.txt
+faults: $(VENV)/.runtime
+	$(BIN)/python bench/faults.py
 
 $(VENV)/.train: $(VENV)/.runtime requirements-train.txt
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-train.txt
