@@ -28,6 +28,7 @@ from belowtheline.moderation.errors import AlreadyDecided, ModerationError, NotA
 from belowtheline.moderation.models import AuditEntry, ModeratorNote, Sanction
 from belowtheline.sites.cover import cover_at
 from belowtheline.sites.models import CoverKind, Site
+from belowtheline.triage import services as triage
 
 Person = User | AnonymousUser
 Action = AuditEntry.Action
@@ -140,7 +141,7 @@ def _decidable(*, site: Site, comment_id: int, seen_decision: int | None,
 # --- effects --------------------------------------------------------------------------------
 
 def _audit(*, site: Site, actor: User | None, action: str, now: datetime,
-           cover: str | None = None, **fields: object) -> AuditEntry:
+           cover: str | None = None, actor_name: str = SYSTEM, **fields: object) -> AuditEntry:
     """One entry in the append-only trail, with the cover in force at that moment.
 
     Every decision, sanction and note is recorded here, and each changes what the queue
@@ -151,7 +152,7 @@ def _audit(*, site: Site, actor: User | None, action: str, now: datetime,
         site=site,
         created_at=now,
         actor=actor,
-        actor_name=actor.get_username() if actor else SYSTEM,
+        actor_name=actor.get_username() if actor else actor_name,
         action=action,
         cover=cover or cover_at(site=site, instant=now).kind,
         **fields,
@@ -160,9 +161,14 @@ def _audit(*, site: Site, actor: User | None, action: str, now: datetime,
 
 def _audit_comment(*, site: Site, actor: User | None, action: str, comment: Comment,
                    now: datetime, **fields: object) -> AuditEntry:
-    """An audit entry about a comment: it names the comment, its article and its author."""
-    return _audit(site=site, actor=actor, action=action, now=now, comment=comment,
-                  article_id=comment.article_id, subject_id=comment.author_id, **fields)
+    """An audit entry about a comment: it names the comment, its article and its author.
+
+    A decision on a comment triage flagged or held is triage's feedback (upheld or
+    dismissed), recorded in the same transaction."""
+    entry = _audit(site=site, actor=actor, action=action, now=now, comment=comment,
+                   article_id=comment.article_id, subject_id=comment.author_id, **fields)
+    triage.record_decision(comment=comment, action=action, now=now)
+    return entry
 
 
 def notify(*, site: Site, user: User, message: str, link: str, now: datetime) -> None:
@@ -222,14 +228,16 @@ def _close_reports(*, comment: Comment, upheld: bool, now: datetime) -> None:
 
 def dismiss_reports(*, site: Site, actor: Person, comment_id: int, reason: object = "",
                     seen_decision: int | None = None, now: datetime | None = None) -> Comment:
-    """The comment stays; its open reports are closed as not upheld."""
+    """The comment stays; its open reports (or triage's flag) are closed as not upheld."""
     now = now or clock.now()
     moderator = check_can_moderate(site=site, actor=actor)
     why = _reason(reason)
     with transaction.atomic():
         comment = _decidable(site=site, comment_id=comment_id, seen_decision=seen_decision)
+        # Triage's flag on a comment nobody reported is dismissed the same way.
         if not Report.objects.filter(site=site, comment=comment,
-                                     status=Report.Status.OPEN).exists():
+                                     status=Report.Status.OPEN).exists() and \
+                not triage.has_open_flag(comment=comment):
             raise AlreadyDecided("no_open_reports",
                                  "This comment has no open reports: nothing to dismiss.")
         _close_reports(comment=comment, upheld=False, now=now)
@@ -426,6 +434,25 @@ def hold_when_reports_cross_threshold(*, report: Report, now: datetime) -> Comme
     _audit_comment(site=site, actor=None, action=Action.HOLD, comment=comment, now=now,
                    reason=f"Held automatically: {why} during {CoverKind(cover).label.lower()} "
                           "cover.")
+    hooks.emit(site=site, event="comment.held", payload=comment, now=now)
+    return comment
+
+
+TRIAGE = "triage"
+
+
+def hold_on_triage_scores(*, site: Site, comment_id: int, reason: str, cover: str,
+                          now: datetime) -> Comment | None:
+    """Out of hours a comment whose scores cross the site's hold thresholds is taken out
+    of view until a moderator decides, as a comment many readers complain about is; the
+    audit entry is by "triage" and quotes the score and the scorer's version. Called in
+    the worker's scoring transaction; nothing happens to a comment no longer published."""
+    comment = _comment(site=site, comment_id=comment_id)
+    if comment.status != Comment.Status.PUBLISHED:
+        return None
+    discussion.set_comment_status(comment, Comment.Status.HELD, now)
+    _audit_comment(site=site, actor=None, actor_name=TRIAGE, action=Action.HOLD,
+                   comment=comment, now=now, cover=cover, reason=reason)
     hooks.emit(site=site, event="comment.held", payload=comment, now=now)
     return comment
 

@@ -4,7 +4,14 @@ site's banned and suspect words; scores are for looking up only (the worker writ
 from django.contrib import admin
 
 from belowtheline.admin_base import ReadOnlyAdmin
-from belowtheline.triage.models import CommentScore, LegalProceedings, SiteWord, TriageSettings
+from belowtheline.triage.models import (
+    CommentScore,
+    LegalProceedings,
+    SiteWord,
+    TriageFlag,
+    TriageSettings,
+    TriageThreshold,
+)
 
 
 @admin.register(LegalProceedings)
@@ -35,6 +42,23 @@ class SiteWordAdmin(admin.ModelAdmin):
     search_fields = ["word"]
 
 
+class TriageThresholdInline(admin.TabularInline):
+    """Per scorer and cover, the score at which a comment is flagged for a moderator and
+    the score at which it is held out of view (part-time and no cover only: during
+    full-time cover triage only flags). A scorer without a row uses the defaults in the
+    README."""
+
+    model = TriageThreshold
+    extra = 0
+
+
 @admin.register(TriageSettings)
 class TriageSettingsAdmin(admin.ModelAdmin):
     list_display = ["site", "banned_words"]
+    inlines = [TriageThresholdInline]
+
+
+@admin.register(TriageFlag)
+class TriageFlagAdmin(ReadOnlyAdmin):
+    list_display = ["comment", "held", "scorers", "score", "cover", "outcome", "flagged_at"]
+    list_filter = ["site", "held", "outcome", "cover"]

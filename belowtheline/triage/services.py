@@ -24,6 +24,7 @@ from belowtheline.triage.models import (
     Fingerprint,
     FingerprintBand,
     LegalProceedings,
+    TriageFlag,
 )
 from belowtheline.triage.scoring import CommentInput, Score  # plain dataclasses
 
@@ -219,6 +220,7 @@ def score_comment(*, comment_id: int, now: datetime | None = None,
                           "score": float(result.value), "explanation": result.explanation[:500],
                           "scored_at": now},
             )
+        act_on_scores(comment=comment, scores=stored, now=now)
     return stored
 
 
@@ -241,3 +243,99 @@ def _word_list_score(comment: Comment) -> Score:
 
 def scores_for(comment: Comment) -> dict[str, CommentScore]:
     return {s.scorer: s for s in CommentScore.objects.filter(comment=comment)}
+
+
+# --- what the scores do: flag, or hold out of hours -----------------------------------------
+
+# Legal risk goes first in the Flagged tab, as legal-risk reports do in the Reported tab.
+LEGAL_FIRST = 1000
+# A decision on a flagged or held comment, in the audit trail's words, as triage's feedback.
+UPHOLDING = ("remove", "amend", "reject")
+DISMISSING = ("dismiss", "release", "approve")
+
+
+def _last_changed(comment: Comment) -> datetime:
+    return max(t for t in (comment.created_at, comment.edited_at, comment.amended_at) if t)
+
+
+def act_on_scores(*, comment: Comment, scores: dict[str, CommentScore],
+                  now: datetime) -> TriageFlag | None:
+    """Flag the comment for a moderator when a score reaches the site's flag threshold for
+    the cover in force; out of full-time cover, hold it at once when one reaches the hold
+    threshold (the desk is thin, and the worst should not wait in view until morning).
+    During full-time cover it is only flagged: a moderator is there to decide.
+
+    In the scoring transaction, so the scores and what they did commit together, and the
+    queue's version moves with them (its cached pages show the change at once). A comment
+    a moderator has decided on since its last change is not flagged again by a rescore."""
+    from belowtheline.discussion import reports as report_figures
+    from belowtheline.moderation import services as moderation
+    from belowtheline.sites.cover import cover_at
+    from belowtheline.sites.models import CoverKind
+    from belowtheline.triage.thresholds import site_thresholds
+
+    site = comment.site
+    cover = cover_at(site=site, instant=now).kind
+    limits = site_thresholds(site)
+    over = sorted(((s.score, name) for name, s in scores.items()
+                   if name in limits and limits[name].flags(s.score, cover)), reverse=True)
+    holding = [(score, name) for score, name in over if limits[name].holds(score, cover)]
+    existing = TriageFlag.objects.filter(comment=comment, outcome=TriageFlag.Outcome.OPEN).first()
+    if not over:
+        if existing is not None and not existing.held:  # amended since: nothing to flag
+            existing.delete()
+            report_figures.queue_changed(site_id=comment.site_id)
+        return None
+    decided_since = TriageFlag.objects.filter(
+        comment=comment, decided_at__gte=_last_changed(comment)).exclude(
+        outcome=TriageFlag.Outcome.OPEN).exists()
+    if existing is None and decided_since:
+        return None
+    top_score, top = (holding or over)[0]
+    legal = any(name == "legal" for _, name in over)
+    held = bool(holding) and cover != CoverKind.FULL_TIME and \
+        comment.status == Comment.Status.PUBLISHED
+    fields = {
+        "site_id": comment.site_id, "cover": cover,
+        "priority": round(top_score * 1000) + (LEGAL_FIRST if legal else 0),
+        "scorers": ",".join(name for _, name in over)[:100], "score": top_score,
+        "version": scores[top].version, "flagged_at": now,
+    }
+    if existing is None:
+        flag = TriageFlag.objects.create(comment=comment, held=held, **fields)
+    else:  # scored again (an edit, a rescore): the same flag, with what it says now
+        flag = existing
+        for name, value in fields.items():
+            setattr(flag, name, value)
+        flag.held = flag.held or held
+        flag.save()
+    if held:
+        why = scores[top].explanation or f"{top} {top_score:.2f}"
+        moderation.hold_on_triage_scores(
+            site=site, comment_id=comment.pk, cover=cover, now=now,
+            reason=f"Held automatically during {CoverKind(cover).label.lower()} cover: "
+                   f"{top} score {top_score:.2f} (scorer {scores[top].version}) reached the "
+                   f"hold threshold {limits[top].hold[cover]:.2f}. {why}"[:2000])
+    else:
+        report_figures.queue_changed(site_id=comment.site_id)
+    return flag
+
+
+def has_open_flag(*, comment: Comment) -> bool:
+    return TriageFlag.objects.filter(site_id=comment.site_id, comment=comment,
+                                     outcome=TriageFlag.Outcome.OPEN).exists()
+
+
+def record_decision(*, comment: Comment, action: str, now: datetime) -> int:
+    """A moderator's decision on a comment triage flagged or held: removing, amending or
+    rejecting it upholds the flag; approving, releasing it or dismissing its reports (or
+    the flag) dismisses it. Other entries (a hold, a note) decide nothing."""
+    if action in UPHOLDING:
+        outcome = TriageFlag.Outcome.UPHELD
+    elif action in DISMISSING:
+        outcome = TriageFlag.Outcome.DISMISSED
+    else:
+        return 0
+    return TriageFlag.objects.filter(
+        site_id=comment.site_id, comment=comment, outcome=TriageFlag.Outcome.OPEN,
+    ).update(outcome=outcome, decided_at=now, decision=action)
