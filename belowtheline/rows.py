@@ -54,6 +54,33 @@ def _row_converters(model: type[models.Model]) -> tuple[Any, list[tuple[int, Any
     return by_model[model]
 
 
+@lru_cache(maxsize=64)
+def _attnames(model: type[models.Model]) -> list[str]:
+    return [field.attname for field in model._meta.concrete_fields]
+
+
+def from_row(model: type[M], row: Sequence[Any]) -> M:
+    """The instance for the model's columns as `columns` lists them, read by a query of
+    our own: through the converters Django's compiler picks, then `Model.from_db`."""
+    compiler, converters = _row_converters(model)
+    if converters:
+        (row,) = compiler.apply_converters([row], dict(converters))
+    return model.from_db(DEFAULT_DB_ALIAS, _attnames(model), row)
+
+
+@lru_cache(maxsize=64)
+def columns(model: type[models.Model], alias: str) -> str:
+    """`alias.column, …` for the model's concrete fields, in the order `from_row` reads
+    them: for a query that reads several tables' rows in one round trip."""
+    quote = connection.ops.quote_name
+    return ", ".join(f"{alias}.{quote(field.column)}" for field in model._meta.concrete_fields)
+
+
+def width(model: type[models.Model]) -> int:
+    """How many columns `columns` gives."""
+    return len(_attnames(model))
+
+
 def one(model: type[M], where: str, params: Sequence[object]) -> M | None:
     """The model's row matching `where` (SQL over its columns, `%s` for each parameter),
     or None; `where` must match one row at most (a key)."""
@@ -62,11 +89,7 @@ def one(model: type[M], where: str, params: Sequence[object]) -> M | None:
         row = cursor.fetchone()
     if row is None:
         return None
-    compiler, converters = _row_converters(model)
-    if converters:
-        (row,) = compiler.apply_converters([row], dict(converters))
-    names = [field.attname for field in model._meta.concrete_fields]
-    return model.from_db(DEFAULT_DB_ALIAS, names, row)
+    return from_row(model, row)
 
 
 @lru_cache(maxsize=16)

@@ -143,3 +143,101 @@ def test_everything_else_goes_to_django(app, django_app, site, article, token, s
     assert status.startswith("400")
     status, _, _ = call(app, html_path(site, article), method="POST", **auth)
     assert (status, django_app.calls) == ("405 Method Not Allowed", len(cases) + 1)
+
+
+def token_for(site, sub: str, name: str) -> str:
+    now = clock.now()
+    return jwt.encode(
+        {"sub": sub, "name": name, "subscriber": True, "aud": site.slug,
+         "iat": int(now.timestamp()), "exp": int((now + timedelta(hours=1)).timestamp())},
+        SECRET, algorithm="HS256",
+    )
+
+
+@pytest.mark.parametrize("where", ["html", "api"])
+def test_a_known_subscribers_request_costs_two_queries_here(
+    app, django_app, site, article, token, where, django_assert_num_queries
+):
+    """The site with the article, then (the token verified) the reader with their marks on
+    the article and their acceptance of the rules: two round trips, where Django's stack
+    asks the same selectors in four (tests/discussion/test_viewer_request.py)."""
+    path = (html_path if where == "html" else api_path)(site, article)
+    auth = {"authorization": f"Bearer {token}"}
+    call(app, path, **auth)  # the reader's first request creates them
+    call(app, path, **auth)  # and the API's shared rendering, once
+    with django_assert_num_queries(2):
+        status, _, body = call(app, path, **auth)
+    assert status == "200 OK"
+    assert django_app.calls == 0
+    # The first request, before the reader existed, read what it needed (and wrote them).
+    assert json.loads(body)[("name" if where == "html" else "viewer")]
+
+
+def test_what_is_read_ahead_for_one_reader_never_answers_another(
+    app, django_app, site, article, token, other_subscriber, moderator
+):
+    """Readers asking one after another on the same thread of the same process: each gets
+    their own recommendations, reports and comments under review, never those read for
+    the reader before them, and a reader seen for the first time is read afresh."""
+    from belowtheline.accounts.models import User
+    from belowtheline.moderation import services as moderation
+
+    theirs = services.post_comment(site=site, article=article, author=other_subscriber,
+                                   text="Someone else's comment")
+    path = html_path(site, article)
+    tess_auth = {"authorization": f"Bearer {token}"}
+    call(app, path, **tess_auth)
+    tess = User.objects.get(external_identity__site=site, external_identity__subject="tess")
+    services.accept_rules(site=site, user=tess)
+    services.recommend_comment(site=site, comment_id=theirs.pk, user=tess)
+    services.report_comment(site=site, comment_id=theirs.pk, reporter=tess, reason="spam")
+    held = services.post_comment(site=site, article=article, author=tess,
+                                 text="Tess's words under review")
+    moderation.hold_comment(site=site, actor=moderator, comment_id=held.pk)
+    rob_auth = {"authorization": f"Bearer {token_for(site, 'rob', 'Rob Reader')}"}
+    call(app, path, **rob_auth)  # Rob exists from here on
+
+    for _ in range(2):
+        for where in ("html", "api"):
+            target = (html_path if where == "html" else api_path)(site, article)
+            mine = json.loads(call(app, target, **tess_auth)[2])
+            robs_status, _, robs_body = call(app, target, **rob_auth)
+            robs = json.loads(robs_body)
+            assert robs_status == "200 OK"
+            assert "Tess" not in robs_body.decode()
+            assert "under review" not in robs_body.decode()
+            if where == "html":
+                assert (mine["name"], mine["recommended"], mine["reported"]) == (
+                    "Tess Token", [theirs.pk], [theirs.pk])
+                assert [u["id"] for u in mine["unpublished"]] == [held.pk]
+                assert (robs["name"], robs["recommended"], robs["reported"], robs["own"],
+                        robs["unpublished"], robs["must_accept_rules"]) == (
+                    "Rob Reader", [], [], [], [], True)
+            else:
+                assert (mine["recommended_ids"], mine["own_ids"]) == ([theirs.pk], [held.pk])
+                assert mine["viewer"]["must_accept_rules"] is False
+                assert (robs["recommended_ids"], robs["reported_ids"], robs["own_ids"],
+                        robs["comments"], robs["viewer"]["must_accept_rules"]) == (
+                    [], [], [], [], True)
+    assert django_app.calls == 0
+    # Nothing read ahead outlives its request.
+    from belowtheline.discussion import selectors
+
+    assert getattr(selectors._this_request, "marks", None) is None
+    assert getattr(selectors._this_request, "articles", None) is None
+
+
+def test_a_token_for_another_site_reads_nothing_ahead_and_is_refused_as_by_django(
+    app, django_app, site, article, token, other_site, django_assert_num_queries
+):
+    """The read-ahead is only for a token whose audience is the address's site: a token
+    for another publication gets Django's 401, the same bytes."""
+    other_site.sso_algorithm, other_site.sso_secret = "HS256", SECRET
+    other_site.save()
+    foreign = token_for(other_site, "tess", "Tess Token")
+    path = html_path(site, article)
+    auth = {"authorization": f"Bearer {foreign}", "accept": "application/json"}
+    status, _, body = call(app, path, **auth)
+    assert (status, json.loads(body)["code"]) == ("401 Unauthorized", "token_wrong_audience")
+    assert body == call(wsgi.django_application, path, **auth)[2]
+    assert django_app.calls == 0

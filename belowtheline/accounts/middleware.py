@@ -25,7 +25,7 @@ from belowtheline import clock
 from belowtheline.accounts.api_keys import KEY_MARK, authenticate_api_key
 from belowtheline.accounts.errors import ApiKeyWrongSite, TokenRefused
 from belowtheline.accounts.models import User
-from belowtheline.accounts.sso import unverified_audience, verify_subscriber_token
+from belowtheline.accounts.sso import FindReader, unverified_audience, verify_subscriber_token
 from belowtheline.errors import BtlError
 from belowtheline.sites.selectors import SiteNotFound, site_by_slug
 
@@ -85,8 +85,13 @@ def _act_as(request: HttpRequest, user: User, *, how: str) -> None:
     request.btl_auth = how  # type: ignore[attr-defined]
 
 
-def authenticate_bearer(request: HttpRequest, credential: str) -> None:
-    """Set `request.user` from the credential, or raise the refusal to send back."""
+def authenticate_bearer(
+    request: HttpRequest, credential: str, *, find_reader: FindReader | None = None
+) -> None:
+    """Set `request.user` from the credential, or raise the refusal to send back.
+
+    `find_reader`: passed to `verify_subscriber_token`, for a caller that reads more of
+    the reader's in the query that finds them (the per-reader request's path)."""
     now = clock.now()
     path_slug = _site_in_path(request)
     if not credential:
@@ -112,7 +117,9 @@ def authenticate_bearer(request: HttpRequest, credential: str) -> None:
         raise TokenRefused(
             "token_wrong_audience", f"The subscriber token is for {site.slug!r}, not {path_slug!r}."
         )
-    _act_as(request, verify_subscriber_token(site=site, token=credential, now=now), how="token")
+    reader = verify_subscriber_token(site=site, token=credential, now=now,
+                                     find_reader=find_reader)
+    _act_as(request, reader, how="token")
 
 
 class BearerAuthMiddleware:

@@ -4,6 +4,7 @@ The thread is read in a fixed number of queries however long it is: hot threads 
 far more often than written, and later issues put this path behind a cache.
 """
 
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -11,12 +12,22 @@ from enum import StrEnum
 from functools import lru_cache
 
 from django.contrib.auth.models import AnonymousUser
+from django.core.signals import request_finished, request_started
 from django.db import connection, models
 from django.db.models import Exists, OuterRef, Prefetch, Q
 
 from belowtheline import rows
-from belowtheline.accounts.models import User
+from belowtheline.accounts.models import ExternalIdentity, User
 from belowtheline.accounts.selectors import is_subscriber
+from belowtheline.accounts.sso import (
+    KNOWN_READER_WIDTH,
+    FindReader,
+    KnownReader,
+    known_reader,
+    known_reader_from_row,
+    known_reader_params,
+    known_reader_sql,
+)
 from belowtheline.discussion.errors import DiscussionError, NotFound
 from belowtheline.discussion.hooks import Verdict, standing_rules
 from belowtheline.discussion.models import (
@@ -31,6 +42,7 @@ from belowtheline.discussion.models import (
 )
 from belowtheline.sites.config_cache import site_cached
 from belowtheline.sites.models import Site
+from belowtheline.sites.selectors import SiteNotFound, remember_site
 
 PAGE_SIZE = 50
 MAX_PAGE = 10_000
@@ -70,16 +82,75 @@ def parse_page(value: object) -> int:
     return page
 
 
+# What the request this thread is serving has read already in a query that read several
+# things at once (the per-reader request's, `viewer_path`): articles, or their absence, by
+# (site, id), and a reader's marks on an article by (site, user, article, rules version).
+# `get_article` and `_reader_marks` answer from it for the rest of the request rather than
+# ask again. Outside a request (tasks, shells, tests calling services) nothing is
+# remembered, as for `sites.selectors`.
+_this_request = threading.local()
+
+
+def _request_started(**kwargs: object) -> None:
+    _this_request.articles = {}
+    _this_request.marks = {}
+
+
+def _request_finished(**kwargs: object) -> None:
+    _this_request.articles = None
+    _this_request.marks = None
+
+
+request_started.connect(_request_started, dispatch_uid="btl-discussion-request-started")
+request_finished.connect(_request_finished, dispatch_uid="btl-discussion-request-finished")
+
+
 def _attached(article: Article, site: Site) -> Article:
     article.site = site  # the site in hand: rules that read article.site cost no query
     return article
 
 
 def get_article(*, site: Site, article_id: int) -> Article:
-    article = rows.one(Article, "id = %s AND site_id = %s", [article_id, site.pk])
+    seen: dict[tuple[int, int], Article | None] | None = getattr(_this_request, "articles", None)
+    if seen is not None and (site.pk, article_id) in seen:
+        article = seen[(site.pk, article_id)]
+    else:
+        article = rows.one(Article, "id = %s AND site_id = %s", [article_id, site.pk])
     if article is None:
         raise NotFound("article_not_found", "That article does not exist.")
     return _attached(article, site)
+
+
+@lru_cache(maxsize=1)
+def _site_and_article_sql() -> str:
+    return (
+        f"SELECT {rows.columns(Site, 's')}, {rows.columns(Article, 'a')} "
+        f"FROM {rows.table(Site)} s LEFT JOIN {rows.table(Article)} a "
+        f"ON a.site_id = s.id AND a.id = %s WHERE s.slug = %s"
+    )
+
+
+def site_and_article(*, slug: str, article_id: int) -> tuple[Site, Article | None]:
+    """The site by slug and its article by id (None if it has no such article), in one
+    query, remembered for the rest of this request: `site_by_slug` and `get_article`
+    answer from them, so that the code that follows reads what it always does without
+    asking the database again. Raises `SiteNotFound` as `site_by_slug` does."""
+    with connection.cursor() as cursor:
+        cursor.execute(_site_and_article_sql(), [article_id, slug])
+        row = cursor.fetchone()
+    if row is None:
+        raise SiteNotFound("site_not_found", f"There is no site {slug!r}.")
+    width = rows.width(Site)
+    site = rows.from_row(Site, row[:width])
+    # A LEFT JOIN that found no article gives NULL for its key (and every column).
+    article_key = width + [f.primary_key for f in Article._meta.concrete_fields].index(True)
+    article = (None if row[article_key] is None
+               else _attached(rows.from_row(Article, row[width:]), site))
+    remember_site(site)
+    seen: dict[tuple[int, int], Article | None] | None = getattr(_this_request, "articles", None)
+    if seen is not None:
+        seen[(site.pk, article_id)] = article
+    return site, article
 
 
 def article_by_url(*, site: Site, url: str) -> Article:
@@ -387,25 +458,44 @@ class ViewerOverlay:
         return self.can_comment
 
 
-@lru_cache(maxsize=1)
-def _reader_marks_sql() -> str:
+@lru_cache(maxsize=4)
+def _reader_marks_sql(user: str = "%s", pad: str = "") -> str:
+    """The reader's marks on an article as rows of (kind, id): `user` is the SQL for the
+    reader's id (a parameter, or a subquery by their token's subject), `pad` more columns
+    for a query that unites these rows with wider ones. Parameters: `_reader_marks_params`."""
     quote = connection.ops.quote_name
     comments, recommendations, reports, acceptances = (
         quote(model._meta.db_table) for model in (Comment, Recommendation, Report,
                                                    RulesAcceptance)
     )
     return (
-        f"SELECT 'recommended', r.comment_id FROM {recommendations} r "
+        f"SELECT 'recommended', r.comment_id{pad} FROM {recommendations} r "
         f"JOIN {comments} c ON c.id = r.comment_id "
-        f"WHERE r.site_id = %s AND r.user_id = %s AND c.site_id = %s AND c.article_id = %s "
-        f"UNION ALL SELECT 'reported', p.comment_id FROM {reports} p "
+        f"WHERE r.site_id = %s AND r.user_id = {user} AND c.site_id = %s AND c.article_id = %s "
+        f"UNION ALL SELECT 'reported', p.comment_id{pad} FROM {reports} p "
         f"JOIN {comments} c ON c.id = p.comment_id "
-        f"WHERE p.site_id = %s AND p.reporter_id = %s AND c.site_id = %s AND c.article_id = %s "
-        f"UNION ALL SELECT 'own', c.id FROM {comments} c "
-        f"WHERE c.site_id = %s AND c.author_id = %s AND c.article_id = %s "
-        f"UNION ALL SELECT 'accepted', a.rules_version_id FROM {acceptances} a "
-        f"WHERE a.site_id = %s AND a.user_id = %s AND a.rules_version_id = %s"
+        f"WHERE p.site_id = %s AND p.reporter_id = {user} AND c.site_id = %s "
+        f"AND c.article_id = %s "
+        f"UNION ALL SELECT 'own', c.id{pad} FROM {comments} c "
+        f"WHERE c.site_id = %s AND c.author_id = {user} AND c.article_id = %s "
+        f"UNION ALL SELECT 'accepted', a.rules_version_id{pad} FROM {acceptances} a "
+        f"WHERE a.site_id = %s AND a.user_id = {user} AND a.rules_version_id = %s"
     )
+
+
+def _reader_marks_params(
+    *, site: Site, article: Article, user: list[object], rules: RulesVersion | None
+) -> list[object]:
+    rules_id = rules.pk if rules is not None else 0
+    return [
+        site.pk, *user, site.pk, article.pk,  # recommended
+        site.pk, *user, site.pk, article.pk,  # reported
+        site.pk, *user, article.pk,  # own
+        site.pk, *user, rules_id,  # accepted
+    ]
+
+
+MARK_KINDS = ("recommended", "reported", "own", "accepted")
 
 
 @dataclass(frozen=True)
@@ -416,6 +506,12 @@ class _Marks:
     accepted: frozenset[int]  # of the rules versions asked about
 
 
+def _marks_key(
+    site: Site, article: Article, user_id: int, rules: RulesVersion | None
+) -> tuple[int, int, int, int]:
+    return (site.pk, user_id, article.pk, rules.pk if rules is not None else 0)
+
+
 def _reader_marks(
     *, site: Site, article: Article, user: User, rules: RulesVersion | None
 ) -> _Marks:
@@ -424,19 +520,60 @@ def _reader_marks(
 
     Written in SQL because it runs on every subscriber's page view: the ORM took about a
     millisecond of Python to compile each of the four parts, for microseconds in the
-    database. Every part is scoped by site, as the ORM's are.
+    database. Every part is scoped by site, as the ORM's are. Read already in this request
+    with the reader themselves (`reader_finder`), it costs no query.
     """
-    rules_id = rules.pk if rules is not None else 0
-    params = [site.pk, user.pk, site.pk, article.pk] * 2 + [
-        site.pk, user.pk, article.pk, site.pk, user.pk, rules_id,
-    ]
-    found: dict[str, set[int]] = {"recommended": set(), "reported": set(), "own": set(),
-                                  "accepted": set()}
+    seen: dict[tuple[int, int, int, int], _Marks] | None = getattr(_this_request, "marks", None)
+    if seen is not None and (marks := seen.get(_marks_key(site, article, user.pk, rules))):
+        return marks
+    found: dict[str, set[int]] = {kind: set() for kind in MARK_KINDS}
     with connection.cursor() as cursor:
-        cursor.execute(_reader_marks_sql(), params)
+        cursor.execute(_reader_marks_sql(), _reader_marks_params(
+            site=site, article=article, user=[user.pk], rules=rules))
         for kind, pk in cursor.fetchall():
             found[kind].add(pk)
     return _Marks(**{kind: frozenset(ids) for kind, ids in found.items()})
+
+
+@lru_cache(maxsize=1)
+def _reader_with_marks_sql() -> str:
+    identities = rows.table(ExternalIdentity)
+    by_subject = (f"(SELECT i.user_id FROM {identities} i "
+                  f"WHERE i.site_id = %s AND i.subject = %s)")
+    pad = ", NULL" * (KNOWN_READER_WIDTH + rows.width(User) - 1)
+    reader = known_reader_sql("'reader', ")
+    return f"{reader} UNION ALL {_reader_marks_sql(user=by_subject, pad=pad)}"
+
+
+def reader_finder(*, article: Article) -> FindReader:
+    """`verify_subscriber_token`'s lookup of the reader its verified token names, reading
+    in the same query their marks on `article` (see `_reader_marks`), which are remembered
+    for the rest of this request: a subscriber's per-reader request then costs one round
+    trip for the reader and everything of theirs on the page, instead of two."""
+
+    def find(site: Site, subject: str) -> KnownReader | None:
+        if article.site_id != site.pk:  # not this site's article: nothing to read with them
+            return known_reader(site, subject)
+        rules = current_rules(site=site, with_rules=False)
+        params = known_reader_params(site, subject) + _reader_marks_params(
+            site=site, article=article, user=[site.pk, subject], rules=rules)
+        with connection.cursor() as cursor:
+            cursor.execute(_reader_with_marks_sql(), params)
+            found_rows = cursor.fetchall()
+        reader = None
+        found: dict[str, set[int]] = {kind: set() for kind in MARK_KINDS}
+        for row in found_rows:
+            if row[0] == "reader":
+                reader = known_reader_from_row(row[1:])
+            else:
+                found[row[0]].add(row[1])
+        seen: dict[tuple[int, int, int, int], _Marks] | None = getattr(_this_request, "marks", None)
+        if reader is not None and seen is not None:
+            seen[_marks_key(site, article, reader.user.pk, rules)] = _Marks(
+                **{kind: frozenset(ids) for kind, ids in found.items()})
+        return reader
+
+    return find
 
 
 def viewer_overlay(

@@ -44,6 +44,14 @@ def site_by_slug(slug: str) -> Site:
     return site
 
 
+def remember_site(site: Site) -> None:
+    """Say that this request has read the site's row (a query that read it with other rows,
+    the per-reader request's): `site_by_slug` answers with it for the rest of the request."""
+    seen: dict[str, Site] | None = getattr(_this_request, "sites", None)
+    if seen is not None:
+        seen[site.slug] = site
+
+
 def front_site() -> Site | None:
     """The publication shown on "/": the configured one, else the first there is."""
     return (
