@@ -90,7 +90,24 @@ class BelowTheLineAPI(NinjaAPI):
         # not know to describe it: add the schemes the operations' `security` refers to.
         schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
         schema["components"].setdefault("securitySchemes", {}).update(SECURITY_SCHEMES)
+        for operations in schema["paths"].values():
+            for operation in operations.values():
+                _optional_body_is_left_out(operation)
         return schema
+
+
+def _optional_body_is_left_out(operation: dict[str, Any]) -> None:
+    """An optional body (`payload: X | None = None`) is described by ninja as "X or null",
+    but every body this API reads is a JSON object (`parser.JsonParser` refuses `null` with
+    `invalid_input`): a client leaves an optional body out, it does not send `null`."""
+    body = operation.get("requestBody")
+    if not body:
+        return
+    for media in body.get("content", {}).values():
+        choices = media.get("schema", {}).get("anyOf")
+        if choices and {"type": "null"} in choices:
+            rest = [choice for choice in choices if choice != {"type": "null"}]
+            media["schema"] = rest[0] if len(rest) == 1 else {"anyOf": rest}
 
 
 class SwaggerWithCsrf(Swagger):

@@ -164,9 +164,14 @@ def install_error_handlers(api: "NinjaAPI") -> None:
 
 
 # What each kind of endpoint can answer besides its domain refusals, for the OpenAPI.
+# The bearer middleware answers a credential before any endpoint runs, whatever the
+# address: every token code (accounts.sso.TOKEN_CODES), a bad key, and a key sent to another
+# site's address (even one with no site: the key's site is not that one).
 ALWAYS = {
-    401: ["token_invalid", "token_expired", "token_wrong_audience", "api_key_invalid",
-          "api_key_revoked"],
+    401: ["token_invalid", "token_expired", "token_wrong_audience", "token_wrong_issuer",
+          "token_algorithm_not_allowed", "token_lifetime_too_long", "sso_not_configured",
+          "token_too_large", "api_key_invalid", "api_key_revoked"],
+    403: ["api_key_wrong_site"],
     404: ["site_not_found", "not_found"],
 }
 PARAMS = {400: [INVALID_INPUT]}

@@ -6,7 +6,10 @@ from ninja import Path
 
 from belowtheline.api.schemas import MAX_ID
 
-SiteSlug = Annotated[str, Path(description="The site's slug, e.g. `gazette`.")]
+# What the address's `slug` converter matches: anything else is no address of ours (404).
+SiteSlug = Annotated[
+    str, Path(description="The site's slug, e.g. `gazette`.", pattern=r"^[-a-zA-Z0-9_]+$")
+]
 # An id beyond what the database can hold is bad input (400), not a missing row.
 ArticleId = Annotated[int, Path(ge=1, le=MAX_ID)]
 CommentId = Annotated[int, Path(ge=1, le=MAX_ID)]

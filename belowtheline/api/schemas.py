@@ -2,25 +2,53 @@
 
 Schemas check shape only (a string where a string belongs, an id that can exist); the
 services decide what is allowed, so that a rule is never written twice. That is why
-`text` has no length limit here and `reason` is a plain string: the service's refusal,
-with its own code, is the answer clients see.
+`text` is not refused here for its length and `reason` is a plain string: the service's
+refusal, with its own code (`text_too_long`, `reason_invalid`), is the answer clients see.
+The limits are still declared in the OpenAPI description (`_typed`), so that a client can
+check before sending; the services count them after trimming and Unicode normalisation.
 """
 
 from datetime import date, datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from ninja import Schema
-from pydantic import ConfigDict, Field
+from pydantic import BeforeValidator, ConfigDict, Field
 
 from belowtheline.discussion.models import Report
-from belowtheline.discussion.services import DISAGREE
+from belowtheline.discussion.services import (
+    DISAGREE,
+    MAX_COMMENT_LENGTH,
+    MAX_REPORT_NOTE_LENGTH,
+)
 
 # The largest primary key either database can hold (belowtheline/ids.py): a bigger number
 # cannot name a row, and SQLite refuses to even compare with it.
 from belowtheline.ids import MAX_ID
+from belowtheline.moderation.services import MAX_REASON_LENGTH
 
-ObjectId = Annotated[int, Field(ge=1, le=MAX_ID)]
+
+def _whole_number(value: Any) -> Any:
+    """JSON has one kind of number: 5.0 is the integer 5 (JSON Schema agrees), and what a
+    client's serialiser writes for it is not ours to refuse. 5.5, "5" and true still are."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+# An integer in a body, as JSON and the description mean it. (The validator goes after any
+# constraints, so that they are still described as `minimum`/`maximum`.)
+WHOLE_NUMBER = BeforeValidator(_whole_number)
+JsonInt = Annotated[int, WHOLE_NUMBER]
+ObjectId = Annotated[int, Field(ge=1, le=MAX_ID), WHOLE_NUMBER]
 REPORT_REASONS = [*Report.Reason.values, DISAGREE]
+
+
+def _typed(description: str, max_length: int, *, required: bool = True) -> dict[str, Any]:
+    """A typed-text field's description and its declared limits (see the module's note)."""
+    return {
+        "description": description,
+        "json_schema_extra": {"maxLength": max_length, **({"minLength": 1} if required else {})},
+    }
 
 
 class FieldErrorOut(Schema):
@@ -48,12 +76,14 @@ class StrictIn(Schema):
 
 
 class CommentIn(StrictIn):
-    text: str = Field(description="Plain text, up to 5,000 characters after trimming.")
+    text: str = Field(**_typed("Plain text, up to 5,000 characters after trimming.",
+                               MAX_COMMENT_LENGTH))
     parent_id: ObjectId | None = Field(None, description="The comment this one replies to.")
 
 
 class CommentEditIn(StrictIn):
-    text: str = Field(description="The corrected text. Editing is open 10 minutes.")
+    text: str = Field(**_typed("The corrected text, up to 5,000 characters. Editing is open "
+                               "10 minutes.", MAX_COMMENT_LENGTH))
 
 
 class ReportIn(StrictIn):
@@ -61,7 +91,8 @@ class ReportIn(StrictIn):
         description='Why the comment breaks the rules. "disagree" is answered, not queued.',
         json_schema_extra={"enum": REPORT_REASONS},
     )
-    note: str | None = Field(None, description="Optional, up to 500 characters.")
+    note: str | None = Field(None, **_typed("Optional, up to 500 characters.",
+                                            MAX_REPORT_NOTE_LENGTH, required=False))
 
 
 class RulesAcceptanceIn(StrictIn):
@@ -235,30 +266,38 @@ SeenDecision = Annotated[
         description="The `last_decision_id` the moderator was shown. If someone has acted on "
         "the comment since, the answer is `already_decided` and nothing is changed.",
     ),
+    WHOLE_NUMBER,
 ]
 RULE_NUMBER = "The number of the rule broken, from the current rules (e.g. 2)."
+# A moderator's note on an author (moderation.services.add_moderator_note).
+MAX_NOTE_LENGTH = 2000
 
 
 class DismissIn(StrictIn):
-    reason: str | None = Field(None, description="Optional, for the audit trail.")
+    reason: str | None = Field(None, **_typed("Optional, for the audit trail.", MAX_REASON_LENGTH,
+                                              required=False))
     seen_decision: SeenDecision | None = None
 
 
 class AmendIn(StrictIn):
-    text: str = Field(description="The comment's new text; the original stays in the trail.")
-    rule: int | None = Field(None, description=f"Required. {RULE_NUMBER}")
-    reason: str | None = Field(None, description="Required: shown to the author.")
+    text: str = Field(**_typed("The comment's new text; the original stays in the trail.",
+                               MAX_COMMENT_LENGTH))
+    rule: JsonInt | None = Field(None, description=f"Required. {RULE_NUMBER}")
+    reason: str | None = Field(None, **_typed("Required: shown to the author.", MAX_REASON_LENGTH,
+                                              required=False))
     seen_decision: SeenDecision | None = None
 
 
 class RemoveIn(StrictIn):
-    rule: int | None = Field(None, description=f"Required. {RULE_NUMBER}")
-    reason: str | None = Field(None, description="Optional, shown to the author.")
+    rule: JsonInt | None = Field(None, description=f"Required. {RULE_NUMBER}")
+    reason: str | None = Field(None, **_typed("Optional, shown to the author.", MAX_REASON_LENGTH,
+                                              required=False))
     seen_decision: SeenDecision | None = None
 
 
 class HoldIn(StrictIn):
-    reason: str | None = Field(None, description="Optional, for the audit trail.")
+    reason: str | None = Field(None, **_typed("Optional, for the audit trail.", MAX_REASON_LENGTH,
+                                              required=False))
     seen_decision: SeenDecision | None = None
 
 
@@ -267,30 +306,35 @@ class ApproveIn(StrictIn):
 
 
 class RejectIn(StrictIn):
-    rule: int | None = Field(None, description=f"{RULE_NUMBER} Without one, a reason is "
+    rule: JsonInt | None = Field(None, description=f"{RULE_NUMBER} Without one, a reason is "
                              "required.")
-    reason: str | None = Field(None, description="Shown to the author.")
+    reason: str | None = Field(None, **_typed("Shown to the author.", MAX_REASON_LENGTH,
+                                              required=False))
     seen_decision: SeenDecision | None = None
 
 
 class RemoveAllIn(StrictIn):
-    rule: int | None = Field(None, description=f"Required. {RULE_NUMBER}")
-    reason: str | None = Field(None, description="Optional, shown to the author.")
+    rule: JsonInt | None = Field(None, description=f"Required. {RULE_NUMBER}")
+    reason: str | None = Field(None, **_typed("Optional, shown to the author.", MAX_REASON_LENGTH,
+                                              required=False))
 
 
 class SanctionIn(StrictIn):
     kind: str = Field(json_schema_extra={"enum": ["premoderation", "suspension", "ban"]})
-    days: int | None = Field(None, description="A suspension's length, 1 to 3650 days; "
+    days: JsonInt | None = Field(None, description="A suspension's length, 1 to 3650 days; "
                              "ignored for the other kinds.")
-    reason: str | None = Field(None, description="Required, for the audit trail.")
+    reason: str | None = Field(None, **_typed("Required, for the audit trail.", MAX_REASON_LENGTH,
+                                              required=False))
 
 
 class LiftIn(StrictIn):
-    reason: str | None = Field(None, description="Optional, for the audit trail.")
+    reason: str | None = Field(None, **_typed("Optional, for the audit trail.", MAX_REASON_LENGTH,
+                                              required=False))
 
 
 class ModeratorNoteIn(StrictIn):
-    text: str = Field(description="Up to 2,000 characters. Never shown to readers.")
+    text: str = Field(**_typed("Up to 2,000 characters. Never shown to readers.",
+                               MAX_NOTE_LENGTH))
 
 
 class CommentModeIn(StrictIn):

@@ -34,18 +34,40 @@ from belowtheline.sites.selectors import site_by_slug
 
 router = Router(tags=["threads"])
 
+def _declared_query(declared: dict[str, Any]) -> Any:
+    """A query parameter described as `declared` says, while the handler still takes the
+    raw string and `selectors.parse_sort`/`parse_page` answer a bad one with their own
+    codes (`sort_invalid`, `page_invalid`) rather than a generic `invalid_input`."""
+
+    def replace(schema: dict[str, Any]) -> None:
+        schema.clear()
+        schema.update(declared)
+
+    param = Query(description=declared["description"])
+    # Ninja fills json_schema_extra with a dict of its own; pydantic also takes a function.
+    param.json_schema_extra = replace
+    return param
+
+
 SortParam = Annotated[
     str | None,
-    Query(
-        description="Order of the top-level comments: "
+    _declared_query({
+        "type": "string",
+        "enum": [sort.value for sort in selectors.Sort],
+        "description": "Order of the top-level comments: "
         + ", ".join(sort.value for sort in selectors.Sort)
         + " (the default is newest).",
-        example="newest",
-    ),
+        "examples": ["newest"],
+    }),
 ]
 PageParam = Annotated[
     str | None,
-    Query(description=f"1, 2, 3… ({selectors.PAGE_SIZE} top-level comments a page)."),
+    _declared_query({
+        "type": "integer",
+        "minimum": 1,
+        "maximum": selectors.MAX_PAGE,
+        "description": f"1, 2, 3… ({selectors.PAGE_SIZE} top-level comments a page).",
+    }),
 ]
 THREAD_ERRORS = {400: ["sort_invalid", "page_invalid"], 404: ["article_not_found"]}
 JSON = "application/json; charset=utf-8"
