@@ -123,7 +123,10 @@ def representation(
     return Representation(
         plain=(*common, ("Content-Length", str(plain_length))),
         gzipped=(*common, ("Content-Encoding", "gzip"), ("Content-Length", str(gzipped_length))),
-        not_modified=validators,
+        # A browser lays a 304's headers over its stored copy: the body's own policy (the
+        # embed's frame-ancestors) goes with it, or Django's default one would be added to
+        # the 304 and the embed, revalidated, would be refused its iframe.
+        not_modified=(*validators, *extra),
     )
 
 

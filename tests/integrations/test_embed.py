@@ -138,6 +138,26 @@ def test_the_embed_thread_page_may_be_framed_by_the_sites_origins_only(client, e
         embedded.content.decode()
     assert plain["X-Frame-Options"] == "DENY"
     assert plain["Content-Security-Policy"].endswith("; frame-ancestors 'none'")
+
+
+def test_a_revalidated_embed_may_still_be_framed_by_the_sites_origins(client, embed_site,
+                                                                     article):
+    """A browser lays a 304's headers over the copy it keeps: a 304 carrying our default
+    policy (frame-ancestors 'none') left the publisher's iframe blocked, with no thread and
+    no reader's part in it, whenever the reader came back after the copy went stale."""
+    url = reverse("thread", args=[embed_site.slug, article.pk])
+    first = client.get(url, {"embed": 1})
+    again = client.get(url, {"embed": 1}, HTTP_IF_NONE_MATCH=first["ETag"])
+
+    assert again.status_code == 304
+    assert again["Content-Security-Policy"] == first["Content-Security-Policy"]
+    assert "X-Frame-Options" not in again
+    # The page that is not framed keeps refusing every frame on revalidation too.
+    plain = client.get(url)
+    plain_again = client.get(url, HTTP_IF_NONE_MATCH=plain["ETag"])
+    assert plain_again.status_code == 304
+    assert plain_again["Content-Security-Policy"].endswith("; frame-ancestors 'none'")
+    assert plain_again["X-Frame-Options"] == "DENY"
     assert "data-embed-origins" not in plain.content.decode()
 
 
