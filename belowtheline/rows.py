@@ -19,12 +19,13 @@ Only for lookups by key on one table, on the hot path; everything else stays in 
 One database per process (the default), hence one SQL text per query.
 """
 
+import hashlib
 import weakref
 from collections.abc import Sequence
 from functools import lru_cache
 from typing import Any, TypeVar
 
-from django.db import DEFAULT_DB_ALIAS, connection, connections, models
+from django.db import DEFAULT_DB_ALIAS, ProgrammingError, connection, connections, models
 from django.db.models import signals
 from django.db.models.sql import Query
 
@@ -152,3 +153,81 @@ def exists(model: type[models.Model], where: str, params: Sequence[object]) -> b
     with connection.cursor() as cursor:
         cursor.execute(_exists(model, where), params)
         return cursor.fetchone() is not None
+
+
+# The statements prepared on each PostgreSQL session (a psycopg connection) by `fetch`.
+_prepared_on: "weakref.WeakKeyDictionary[Any, set[str]]" = weakref.WeakKeyDictionary()
+NO_SUCH_STATEMENT = "26000"  # invalid_sql_statement_name: the session does not have it
+ALREADY_PREPARED = "42P05"  # duplicate_prepared_statement
+
+
+def _sqlstate(error: Exception) -> str | None:
+    return getattr(error.__cause__, "sqlstate", None)
+
+
+def may_prepare() -> bool:
+    """Whether `fetch` runs its query as a prepared statement: on PostgreSQL, through
+    Django's own connection pool (each pooled connection is a server session of ours, kept
+    for its life; behind an external pooler such as PgBouncer in transaction mode, with
+    BTL_DB_POOL_SIZE=0, a session is not ours to keep statements in), and outside a
+    transaction, where a statement the session lost can be prepared again and retried."""
+    return (
+        connection.vendor == "postgresql"
+        and getattr(connection, "pool", None) is not None
+        and not connection.in_atomic_block
+    )
+
+
+@lru_cache(maxsize=64)
+def _statement(sql: str) -> tuple[str, str, int]:
+    """The name, PREPARE text and parameter count for one of our SQL texts."""
+    name = "btl_" + hashlib.sha256(sql.encode()).hexdigest()[:16]
+    count = sql.count("%s")
+    numbered = sql
+    for n in range(1, count + 1):
+        numbered = numbered.replace("%s", f"${n}", 1)
+    return name, f"PREPARE {name} AS {numbered}", count
+
+
+def fetch(
+    sql: str, params: Sequence[object], *, prepare: bool | None = None
+) -> list[tuple[Any, ...]]:
+    """The rows of one of our reads (SQL with `%s` parameters, no literal `%`).
+
+    Where `may_prepare` says so, as a prepared statement: PostgreSQL plans a query again
+    on every execution otherwise, and for the per-reader request's two queries (a union of
+    five parts, joins in each) planning took 0.7 ms of the database server's CPU against
+    0.15 ms of executing them, on the same cores as the web workers. Prepared once per
+    session, later executions reuse the plan. Both ways go through Django's cursor, so
+    they are logged and counted as any query is (the PREPARE too, once per session).
+    `prepare`: as `may_prepare` says unless given (True only on PostgreSQL, outside a
+    transaction).
+    """
+    if not (may_prepare() if prepare is None else prepare):
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return cursor.fetchall()
+    name, prepare, count = _statement(sql)
+    if count != len(params):
+        raise ValueError(f"{count} parameters in the SQL, {len(params)} given")
+    execute = f"EXECUTE {name}({', '.join(['%s'] * count)})" if count else f"EXECUTE {name}"
+    with connection.cursor() as cursor:
+        session = connection.connection
+        for attempt in (1, 2):
+            prepared = _prepared_on.setdefault(session, set())
+            if name not in prepared:
+                try:
+                    cursor.execute(prepare)
+                except ProgrammingError as error:
+                    if _sqlstate(error) != ALREADY_PREPARED:
+                        raise
+                prepared.add(name)
+            try:
+                cursor.execute(execute, params)
+            except ProgrammingError as error:
+                if attempt == 2 or _sqlstate(error) != NO_SUCH_STATEMENT:
+                    raise
+                prepared.discard(name)  # e.g. DISCARD ALL on the session: prepare again
+                continue
+            return cursor.fetchall()
+    raise AssertionError("unreachable")

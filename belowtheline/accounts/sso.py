@@ -314,10 +314,8 @@ def known_reader(site: Site, subject: str) -> KnownReader | None:
     the row. One connection vendor per process (the default database), hence one SQL
     string.
     """
-    with connection.cursor() as cursor:
-        cursor.execute(known_reader_sql(), known_reader_params(site, subject))
-        row = cursor.fetchone()
-    return None if row is None else known_reader_from_row(row)
+    found = rows.fetch(known_reader_sql(), known_reader_params(site, subject))
+    return known_reader_from_row(found[0]) if found else None
 
 
 def _new_reader(

@@ -135,11 +135,10 @@ def site_and_article(*, slug: str, article_id: int) -> tuple[Site, Article | Non
     query, remembered for the rest of this request: `site_by_slug` and `get_article`
     answer from them, so that the code that follows reads what it always does without
     asking the database again. Raises `SiteNotFound` as `site_by_slug` does."""
-    with connection.cursor() as cursor:
-        cursor.execute(_site_and_article_sql(), [article_id, slug])
-        row = cursor.fetchone()
-    if row is None:
+    found = rows.fetch(_site_and_article_sql(), [article_id, slug])
+    if not found:
         raise SiteNotFound("site_not_found", f"There is no site {slug!r}.")
+    (row,) = found  # the slug is unique
     width = rows.width(Site)
     site = rows.from_row(Site, row[:width])
     # A LEFT JOIN that found no article gives NULL for its key (and every column).
@@ -557,9 +556,7 @@ def reader_finder(*, article: Article) -> FindReader:
         rules = current_rules(site=site, with_rules=False)
         params = known_reader_params(site, subject) + _reader_marks_params(
             site=site, article=article, user=[site.pk, subject], rules=rules)
-        with connection.cursor() as cursor:
-            cursor.execute(_reader_with_marks_sql(), params)
-            found_rows = cursor.fetchall()
+        found_rows = rows.fetch(_reader_with_marks_sql(), params)
         reader = None
         found: dict[str, set[int]] = {kind: set() for kind in MARK_KINDS}
         for row in found_rows:
