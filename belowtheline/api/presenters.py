@@ -26,9 +26,12 @@ from belowtheline.api.schemas import (
     RulesOut,
     SanctionOut,
     StandingOut,
+    TriageFlagOut,
+    TriageScoreOut,
 )
 from belowtheline.discussion import services
 from belowtheline.discussion.models import Article, Comment, Rule, RulesVersion
+from belowtheline.discussion.reports import ORDINARY_REPORT
 from belowtheline.discussion.selectors import (
     PAGE_SIZE,
     Standing,
@@ -237,6 +240,14 @@ def queue_item_out(item: QueueItem) -> QueueItemOut:
         first_report_at=item.first_report_at,
         legal_risk=item.legal_risk,
         score=item.score,
+        report_weight=round(item.report_weight / ORDINARY_REPORT, 2),
+        report_weight_words=item.weight_words,
+        triage_scores=[TriageScoreOut(scorer=line.scorer, score=line.score,
+                                      explanation=line.explanation, version=line.version,
+                                      over_threshold=line.flagged) for line in item.scores],
+        triage_flag=TriageFlagOut(held=item.flag.held, scorers=item.flag.scorers.split(","),
+                                  score=item.flag.score, cover=item.flag.cover,
+                                  flagged_at=item.flag.flagged_at) if item.flag else None,
         last_decision_id=item.last_decision_id,
     )
 

@@ -403,6 +403,22 @@ class QueueCommentOut(Schema):
     parent: ParentOut | None = Field(description="The comment it answers, for context.")
 
 
+class TriageScoreOut(Schema):
+    scorer: Literal["abuse", "insult", "offtopic", "spam", "legal", "words"]
+    score: float = Field(description="0 to 1; higher is worse.")
+    explanation: str = Field(description="Why, in a moderator's words (plain text).")
+    version: str = Field(description="The scorer's name and version.")
+    over_threshold: bool = Field(description="It reached the site's flag threshold.")
+
+
+class TriageFlagOut(Schema):
+    held: bool = Field(description="Held out of view by triage (part-time or no cover).")
+    scorers: list[str] = Field(description="The scores that reached their flag thresholds.")
+    score: float
+    cover: Literal["full_time", "part_time", "none"]
+    flagged_at: datetime
+
+
 class QueueItemOut(Schema):
     comment: QueueCommentOut
     open_reports: int
@@ -411,11 +427,20 @@ class QueueItemOut(Schema):
     first_report_at: datetime | None = Field(description="The oldest open report.")
     legal_risk: bool
     score: float = Field(description="Priority among reported comments; legal risk first.")
+    report_weight: float = Field(
+        description="The open reports weighed by who filed them, in ordinary reports (a "
+                    "subscriber's with no decided reports counts 1): what the holds compare.")
+    report_weight_words: str = Field(
+        description='The same in words: "3 reports (weigh 0.2: 3 from new accounts)".')
+    triage_scores: list[TriageScoreOut] = Field(
+        description="Triage's scores of 0.3 or more, those over the flag threshold first.")
+    triage_flag: TriageFlagOut | None = Field(
+        description="Triage's open flag or hold on the comment, if any.")
     last_decision_id: int = Field(description="Send back as `seen_decision` with an action.")
 
 
 class QueueOut(Schema):
-    tab: Literal["reported", "held", "recent"]
+    tab: Literal["reported", "flagged", "held", "recent"]
     count: int = Field(description="Rows on this page (at most 50).")
     next_after: str | None = Field(
         description="Send as `after` for the next page; null on the last page.")

@@ -33,7 +33,7 @@ class QueueQueryForm(forms.Form):
     """The dashboard's address. Bad values are ignored rather than refused, so that an old
     bookmark or a hand-edited address still opens the queue."""
 
-    TABS = ("reported", "held", "recent", "decided")
+    TABS = ("reported", "flagged", "held", "recent", "decided")
 
     tab = forms.ChoiceField(choices=[(t, t) for t in TABS], required=False)
     article = forms.IntegerField(min_value=1, max_value=MAX_ID, required=False)

@@ -262,6 +262,9 @@ def row_html(site: Site, row: Row, choices: RowChoices, layout: RowLayout) -> st
             f'form="bulk" aria-label="Select comment #{pk}" data-row-select>')
     if item.legal_risk:
         add('<span class="badge legal">Legal risk</span>')
+    if item.flag is not None:
+        add('<span class="badge triage-held">Held by triage</span>' if item.flag.held
+            else '<span class="badge flagged">Flagged by triage</span>')
     add(_status_badge(c))
     if c.amended_at:
         add('<span class="badge amended">Amended</span>')
@@ -279,7 +282,7 @@ def row_html(site: Site, row: Row, choices: RowChoices, layout: RowLayout) -> st
             f'{_time(posted)}')
     if item.open_reports:
         meta += ('\n      · <span class="score" title="Priority: reports weighted by '
-                 "reporters' track record, plus age\">priority "
+                 "reporters' track record and triage's scores, plus age\">priority "
                  f"{row.priority}</span>")
     add(meta + "\n    </span>\n  </div>")
     if c.parent_id is not None and c.parent is not None:
@@ -288,6 +291,8 @@ def row_html(site: Site, row: Row, choices: RowChoices, layout: RowLayout) -> st
     add(f'<div class="comment-text">{_e(text).replace(chr(10), "<br>")}</div>')
     if item.open_reports:
         add(_reports(row))
+    if item.scores:
+        add(_scores(item))
     if not layout.hide_author:
         add(_author_line(site, row))
     add(_actions(row, choices, layout))
@@ -333,11 +338,28 @@ def _reports(row: Row) -> str:
             notes += (f'<li class="hint"><a href="{_e(row.urls["comment"])}">'
                       f"{item.more_notes} more note{_s(item.more_notes)}</a></li>")
         notes = f'<ul class="report-notes">{notes}</ul>'
+    weighed = item.weight_words.split(" (", 1)
+    weight = (f' <span class="weight" title="Reports weighed by who filed them, as the '
+              f'automatic holds compare them">({_e(weighed[1])}</span>'
+              if len(weighed) == 2 else "")
     return (f'<div class="reports">\n    <strong>{item.open_reports} report'
-            f"{_s(item.open_reports)}</strong>\n    {row.reasons_html}\n    "
+            f"{_s(item.open_reports)}</strong>{weight}\n    {row.reasons_html}\n    "
             f'<span class="age">first <time datetime="{_e(first.iso if first else "")}" '
             f'title="{_e(first.long if first else "")}">{_e(row.first_report_ago)} ago'
             f"</time></span>\n    {notes}\n  </div>")
+
+
+def _scores(item: QueueItem) -> str:
+    """Triage's scores worth a look, each in its scorer's words; those that reached the
+    site's flag threshold first, marked. Explanations quote the comment and the article
+    (a phrase, a name, a paragraph's opening): escaped like everything a reader wrote."""
+    lines = "".join(
+        f'<li class="triage-score{" over" if line.flagged else ""}" '
+        f'data-scorer="{_e(line.scorer)}" title="{_e(line.version)}">'
+        f'<span class="label">{_e(line.label)}</span> <strong>{line.score:.2f}</strong>'
+        f'{" — " + _e(line.explanation) if line.explanation else ""}</li>'
+        for line in item.scores)
+    return f'<ul class="triage-scores" aria-label="Triage scores">{lines}</ul>'
 
 
 def _author_line(site: Site, row: Row) -> str:
@@ -393,6 +415,8 @@ def _actions(row: Row, choices: RowChoices, layout: RowLayout) -> str:
     if c.status in (Comment.Status.PUBLISHED, Comment.Status.HELD):
         if row.item.open_reports and c.status == Comment.Status.PUBLISHED:
             add(_inline_form(urls["dismiss"], hidden, "Dismiss reports", "dismiss"))
+        elif row.item.flag is not None and c.status == Comment.Status.PUBLISHED:
+            add(_inline_form(urls["dismiss"], hidden, "Dismiss flag", "dismiss"))
         if c.status == Comment.Status.PUBLISHED:
             add(_inline_form(urls["hold"], hidden, "Hold", "hold"))
         else:

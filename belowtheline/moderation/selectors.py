@@ -34,6 +34,7 @@ from belowtheline.discussion.models import Comment, Report
 from belowtheline.moderation.errors import ModerationError, NotFound
 from belowtheline.moderation.models import AuditEntry, ModeratorNote, Sanction
 from belowtheline.sites.models import Site
+from belowtheline.triage.models import CommentScore, TriageFlag, TriageThreshold
 
 MODERATING_ROLES = (StaffRole.Role.MODERATOR, StaffRole.Role.EDITOR, StaffRole.Role.ADMIN)
 EDITING_ROLES = (StaffRole.Role.EDITOR, StaffRole.Role.ADMIN)
@@ -142,6 +143,24 @@ def author_records(*, site: Site, user_ids: list[int], now: datetime) -> dict[in
     }
 
 
+# Triage's scores a row shows: those worth a moderator's eye, each in its scorer's words.
+SCORE_SHOWN_FROM = 0.3
+SCORER_LABELS = dict(TriageThreshold.Scorer.choices)
+
+
+@dataclass(frozen=True)
+class ScoreLine:
+    """One of triage's scores as a moderator reads it: "Abuse 0.91 — abuse 0.91: weighed
+    most “…”". `flagged` when it reached the site's flag threshold."""
+
+    scorer: str
+    label: str
+    score: float
+    explanation: str
+    version: str
+    flagged: bool = False
+
+
 @dataclass
 class QueueItem:
     """One comment in the queue, in context, with what its row shows: the report count,
@@ -157,6 +176,19 @@ class QueueItem:
     score: float = 0.0
     author: AuthorRecord | None = None
     last_decision_id: int = 0  # sent back with an action: a later decision wins nothing
+    report_weight: int = 0  # the open reports weighed by who filed them, in thousandths
+    new_account_reports: int = 0  # of them, from accounts under a day old when they filed
+    scores: list[ScoreLine] = field(default_factory=list)  # triage's, worst first
+    flag: TriageFlag | None = None  # triage's open flag or hold, if any
+
+    @property
+    def weight_words(self) -> str:
+        """ "3 reports (weigh 0.2: 3 from new accounts)": the figure the holds compare."""
+        if not self.open_reports:
+            return ""
+        return report_figures.describe_weight(weight=self.report_weight,
+                                              reports=self.open_reports,
+                                              new_accounts=self.new_account_reports)
 
 
 @dataclass(frozen=True)
@@ -199,7 +231,7 @@ def _filtered(comments, filters: QueueFilters):  # type: ignore[no-untyped-def]
 # range from there, however deep: no OFFSET. It is opaque to callers (base64 of a short
 # text naming its tab) and checked field by field; anything else is a 400, never a 500.
 
-_CURSOR_FIELDS = {"reported": 4, "held": 2, "recent": 2}
+_CURSOR_FIELDS = {"reported": 4, "flagged": 2, "held": 2, "recent": 2}
 _MAX_KEY = 2**62
 
 
@@ -293,10 +325,14 @@ def _with_context(site: Site, comments: list[Comment], now: datetime, *,
     open_reports = Report.objects.filter(comment__site=site, comment_id__in=reported,
                                          status=Report.Status.OPEN)
     noted: Counter[int] = Counter()
+    # A reporter's account was new if it was under a day old when they filed.
+    new_account = Q(reporter__date_joined__gt=F("created_at") - report_figures.NEW_ACCOUNT_AGE)
     for row in (open_reports.values("comment_id", "reason")
-                .annotate(n=Count("pk"), noted=Count("pk", filter=~Q(note="")))
+                .annotate(n=Count("pk"), noted=Count("pk", filter=~Q(note="")),
+                          new=Count("pk", filter=new_account))
                 .order_by()):
         items[row["comment_id"]].reasons[row["reason"]] += row["n"]
+        items[row["comment_id"]].new_account_reports += row["new"]
         noted[row["comment_id"]] += row["noted"]
     first_notes = (
         open_reports.exclude(note="")
@@ -315,11 +351,36 @@ def _with_context(site: Site, comments: list[Comment], now: datetime, *,
     last_ids = dict(latest)
     records = author_records(site=site, user_ids=sorted({c.author_id for c in comments}),
                              now=now)
+    _add_triage(site, items, ids)
     for item in items.values():
         item.author = records[item.comment.author_id]
         item.last_decision_id = last_ids.get(item.comment.pk, 0)
         item.more_notes = noted[item.comment.pk] - len(item.notes)
+        item.report_weight = item.comment.open_report_weight
     return [items[i] for i in ids]
+
+
+def _add_triage(site: Site, items: dict[int, QueueItem], ids: list[int]) -> None:
+    """Each row's open triage flag and the scores worth showing, in two queries for any
+    number of rows. The scores the flag names are marked: they reached the threshold."""
+    if not ids:
+        return
+    for flag in TriageFlag.objects.filter(site=site, comment_id__in=ids,
+                                          outcome=TriageFlag.Outcome.OPEN):
+        items[flag.comment_id].flag = flag
+    lines: dict[int, list[ScoreLine]] = {}
+    for row in (CommentScore.objects.filter(site=site, comment_id__in=ids,
+                                            score__gte=SCORE_SHOWN_FROM)
+                .values_list("comment_id", "scorer", "score", "explanation", "version")):
+        comment_id, scorer, score, explanation, version = row
+        flag = items[comment_id].flag
+        flagged = flag is not None and scorer in flag.scorers.split(",")
+        lines.setdefault(comment_id, []).append(ScoreLine(
+            scorer=scorer, label=SCORER_LABELS.get(scorer, scorer), score=score,
+            explanation=explanation, version=version, flagged=flagged))
+    for comment_id, found in lines.items():
+        items[comment_id].scores = sorted(found, key=lambda line: (not line.flagged,
+                                                                   -line.score, line.scorer))
 
 
 _RELATED = ("author", "article", "parent__author", "moderation_rule")  # what a row shows
@@ -462,6 +523,40 @@ def reported_queue(*, site: Site, now: datetime, filters: QueueFilters = QueueFi
     return QueuePage(_with_context(site, page, now), next_after, looked_through)
 
 
+def flagged_queue(*, site: Site, now: datetime, filters: QueueFilters = QueueFilters(),
+                  after: str | None = None, size: int = PAGE_SIZE) -> QueuePage:
+    """Comments nobody has reported that triage flagged: highest score first (legal risk
+    before everything), `size` a page. A walk of the open flags' index from the top or
+    from the cursor, so a page costs the same at ten flags or a million; a comment that
+    has since been reported is in the Reported tab instead, one a moderator held in the
+    Held tab."""
+    flags = TriageFlag.objects.filter(
+        site=site, outcome=TriageFlag.Outcome.OPEN, held=False,
+        comment__status=Comment.Status.PUBLISHED, comment__open_report_count=0,
+    ).order_by("-priority", "-comment_id")
+    if filters.article_id:
+        flags = flags.filter(comment__article_id=filters.article_id)
+    if filters.author_id:
+        flags = flags.filter(comment__author_id=filters.author_id)
+    if filters.search:
+        term = filters.search
+        flags = flags.filter(Q(comment__text__icontains=term)
+                             | Q(comment__author__display_name__icontains=term)
+                             | Q(comment__author__username__icontains=term))
+    if after:
+        priority, pk = decode_cursor(tab="flagged", after=after)
+        flags = flags.filter(_RowLessThan((F("priority"), F("comment_id")), (priority, pk)))
+    found = list(flags.values_list("comment_id", "priority")[: size + 1])
+    shown = [pk for pk, _ in found[:size]]
+    next_after = None
+    if len(found) > size:
+        last_pk, last_priority = found[size - 1]
+        next_after = _encode_cursor("flagged", last_priority, last_pk)
+    comments = _walked_comments(site, shown).select_related(*_RELATED).in_bulk(shown)
+    page = [comments[pk] for pk in shown if pk in comments and comments[pk].site_id == site.pk]
+    return QueuePage(_with_context(site, page, now), next_after)
+
+
 def held_queue(*, site: Site, now: datetime, filters: QueueFilters = QueueFilters(),
                after: str | None = None, size: int = PAGE_SIZE) -> QueuePage:
     """Held out of view, or awaiting approval: oldest first, they have waited longest."""
@@ -538,7 +633,11 @@ def queue_counts(*, site: Site, cap: int = COUNT_CAP) -> dict[str, int]:
     held = Comment.objects.filter(
         site=site, status__in=[Comment.Status.HELD, Comment.Status.PENDING]
     ).order_by("status", "status_changed_at")[: cap + 1].count()
-    return {"reported": min(young + settled, cap + 1), "held": held}
+    flagged = TriageFlag.objects.filter(
+        site=site, outcome=TriageFlag.Outcome.OPEN, held=False,
+        comment__status=Comment.Status.PUBLISHED, comment__open_report_count=0,
+    ).order_by("-priority", "-comment_id")[: cap + 1].count()
+    return {"reported": min(young + settled, cap + 1), "flagged": flagged, "held": held}
 
 
 def decided(*, site: Site, limit: int = QUEUE_LIMIT) -> list[AuditEntry]:

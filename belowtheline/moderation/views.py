@@ -59,12 +59,15 @@ View = Callable[..., HttpResponse]
 
 TAB_LABELS = {
     "reported": "Reported",
+    "flagged": "Flagged",
     "held": "Held",
     "recent": "All recent",
     "decided": "Decided",
 }
 EMPTY_TABS = {
     "reported": "No open reports. Readers' complaints appear here as they come in.",
+    "flagged": "Nothing flagged. Comments whose triage scores reach the site's flag "
+               "thresholds, and that nobody has reported, appear here.",
     "held": "Nothing is held or awaiting approval.",
     "recent": "No comments yet.",
     "decided": "No decisions yet.",
@@ -75,6 +78,7 @@ COMMENT_PAGE_ROW = RowLayout(author_actions=True)
 AUTHOR_PAGE_ROWS = RowLayout(hide_author=True)
 QUEUE_TABS = {
     "reported": selectors.reported_queue,
+    "flagged": selectors.flagged_queue,
     "held": selectors.held_queue,
     "recent": selectors.recent_queue,
 }

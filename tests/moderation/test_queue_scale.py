@@ -339,9 +339,9 @@ def test_tab_counts_stop_at_the_cap(site, article, subscriber, crowd, many):
     reported = Comment.objects.filter(site=site, open_report_count__gt=0).count()
     held = Comment.objects.filter(site=site, status__in=["held", "pending"]).count()
     assert (reported, held) == (6, 3)
-    assert selectors.queue_counts(site=site) == {"reported": 6, "held": 3}
-    assert selectors.queue_counts(site=site, cap=4) == {"reported": 5, "held": 3}
-    assert selectors.queue_counts(site=site, cap=1) == {"reported": 2, "held": 2}
+    assert selectors.queue_counts(site=site) == {"reported": 6, "flagged": 0, "held": 3}
+    assert selectors.queue_counts(site=site, cap=4) == {"reported": 5, "flagged": 0, "held": 3}
+    assert selectors.queue_counts(site=site, cap=1) == {"reported": 2, "flagged": 0, "held": 2}
 
 
 def test_a_row_carries_the_count_the_reasons_and_the_first_notes(site, article, subscriber,
@@ -363,12 +363,13 @@ def test_the_reported_tab_reads_in_the_same_number_of_queries_at_any_size(
 ):
     _grow(site, article, subscriber, crowd, 3)
     now = clock.now()
-    with django_assert_num_queries(11):
+    # 11, and two for triage's flags and scores of the page's comments.
+    with django_assert_num_queries(13):
         small = selectors.reported_queue(site=site, now=now)
     _grow(site, article, subscriber, crowd, 120, start=3)
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(13):
         big = selectors.reported_queue(site=site, now=now)
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(13):
         selectors.reported_queue(site=site, now=now, after=big.next_after)
     assert (len(small.items), len(big.items)) == (3, 50)
 

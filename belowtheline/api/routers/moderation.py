@@ -70,6 +70,7 @@ TEXT_ERRORS = ["text_empty", "text_invisible", "text_too_long", "text_invalid"]
 RULE_ERRORS = ["rule_required", "rule_invalid"]
 QUEUES = {
     "reported": selectors.reported_queue,
+    "flagged": selectors.flagged_queue,
     "held": selectors.held_queue,
     "recent": selectors.recent_queue,
 }
@@ -100,10 +101,12 @@ def queue(
     request: HttpRequest,
     site: SiteSlug,
     tab: Annotated[
-        Literal["reported", "held", "recent"],
+        Literal["reported", "flagged", "held", "recent"],
         Query(description="reported: comments with open reports, legal risk first, then by "
-              "priority; held: held out of view or awaiting approval, oldest first; "
-              "recent: every new comment, newest first."),
+              "priority; flagged: comments nobody has reported whose triage scores reached "
+              "the site's flag thresholds, legal risk first, then highest score; held: held "
+              "out of view or awaiting approval, oldest first; recent: every new comment, "
+              "newest first."),
     ] = "reported",
     article: Annotated[int | None, Query(ge=1, le=MAX_ID, description="One article's.")] = None,
     reason: Annotated[
