@@ -15,6 +15,12 @@
  * <template> elements of the page. Forms are sent with the token, then the page and the
  * reader's part are fetched again. It tells the publisher's page its height so the iframe
  * never scrolls.
+ *
+ * The reader's part must appear whatever the order of events: the script asks the
+ * publisher's page for the token as soon as it listens (the page also sends it on the
+ * frame's load event), only the latest load of the reader's part is ever applied, and a
+ * request for it that fails is tried again, then reported beside the comment box with a
+ * way to try once more.
  */
 (function () {
   "use strict";
@@ -159,7 +165,14 @@
       var url = new URL(a.href);
       url.searchParams.set("embed", "1");
       here = url.href;
-      refresh();
+      refresh().catch(function () { /* reported by refresh */ });
+      return;
+    }
+    var retry = event.target.closest("[data-btl-retry]");
+    if (retry) {
+      retry.disabled = true;
+      retry.textContent = "Trying again…";
+      refresh().catch(function () { /* reported by refresh */ });
     }
   });
 
@@ -189,6 +202,13 @@
   var embed = !!frame && window.parent !== window;
   var origins = embed ? frame.getAttribute("data-embed-origins").split(" ") : [];
   var token = null, parentOrigin = null, here = location.href, lastHeight = 0;
+  // Each load of the reader's part is numbered and only the latest one's answers are used:
+  // a slow answer to an earlier request (the token's first load, a sort changed since, a
+  // post's refresh) never lays itself over a newer page or reader's part.
+  var generation = 0;
+  // A request that fails (no answer, or a busy server's 5xx or 429) is tried again after
+  // these waits (ms) before the reader is told.
+  var RETRY_WAITS = [500, 1000, 2000];
   try {
     var referrer = new URL(document.referrer).origin;
     if (origins.indexOf(referrer) >= 0) parentOrigin = referrer;
@@ -222,15 +242,40 @@
     return frame ? frame.getAttribute("data-thread-version") : null;
   }
 
+  // A GET, tried again while it fails: resolves with the last answer, or rejects with the
+  // last network error.
+  function retried(request) {
+    var waits = RETRY_WAITS.slice();
+    function again(last) {
+      if (!waits.length) return last();
+      return new Promise(function (resolve) { setTimeout(resolve, waits.shift()); }).then(attempt);
+    }
+    function attempt() {
+      return request().then(function (response) {
+        if (response.status < 500 && response.status !== 429) return response;
+        return again(function () { return response; });
+      }, function (error) {
+        return again(function () { throw error; });
+      });
+    }
+    return attempt();
+  }
+
   // The reader's part of a page of the thread: /threads/<id>/viewer?sort=&page=.
   function viewer(pageUrl) {
     var url = new URL(pageUrl, location.href);
     url.pathname = url.pathname.replace(/\/?$/, "/viewer");
     url.searchParams.delete("v");
-    return fetch(url.href, {
-      headers: { Accept: "application/json", Authorization: "Bearer " + token }, cache: "no-store"
+    var sent = token;
+    return retried(function () {
+      return fetch(url.href, {
+        headers: { Accept: "application/json", Authorization: "Bearer " + sent }, cache: "no-store"
+      });
     }).then(function (response) {
-      if (response.status === 401) { token = null; return null; } // stay anonymous, never someone else
+      if (response.status === 401) { // stay anonymous, never someone else
+        if (token === sent) token = null;
+        return null;
+      }
       if (!response.ok) throw new Error("HTTP " + response.status);
       return response.json();
     });
@@ -241,22 +286,67 @@
   // process whose memory is a fraction of a second behind), the page is asked for at that
   // version's own address, which no stale copy can answer.
   function refresh() {
+    var mine = ++generation;
+    function current() { return mine === generation; }
     function page(url) {
-      return fetch(url, { headers: headers(false), cache: "no-cache" }).then(function (response) {
+      return retried(function () {
+        return fetch(url, { headers: headers(false), cache: "no-cache" });
+      }).then(function (response) {
         if (!response.ok) throw new Error("HTTP " + response.status);
         return response.text();
-      }).then(swap);
+      }).then(function (html) { if (current()) swap(html); });
     }
     var shown = page(here);
     if (!token) return shown;
     return Promise.all([shown, viewer(here)]).then(function (results) {
       var data = results[1];
-      if (!data) return null;
+      if (!data || !current()) return null;
       if (String(data.thread_version) === pageVersion()) return apply(data);
       var url = new URL(here);
       url.searchParams.set("v", data.thread_version);
-      return page(url.href).then(function () { apply(data); });
+      return page(url.href).then(function () { if (current()) apply(data); });
+    }).catch(function (error) {
+      if (current()) readerProblem();
+      throw error;
     });
+  }
+
+  // The reader's part of the page in hand, once the token has come.
+  function showReader() {
+    var mine = ++generation;
+    return viewer(here).then(function (data) {
+      if (mine !== generation) return null;
+      if (data && String(data.thread_version) !== pageVersion()) return refresh();
+      return apply(data);
+    }, function (error) {
+      if (mine === generation) readerProblem();
+      throw error;
+    });
+  }
+
+  // Said where the comment box would be, with a button that fetches the page and the
+  // reader's part again: a reader who is signed in is never left with a silent thread.
+  function readerProblem() {
+    var respond = document.getElementById("respond");
+    if (!token || !respond) return;
+    var shown = respond.querySelector("[data-btl-retry]");
+    if (shown) { // still the page of the last try: the same notice, ready again
+      shown.disabled = false;
+      shown.textContent = "Try again";
+      return;
+    }
+    var p = document.createElement("p");
+    p.className = "alert error";
+    p.setAttribute("role", "alert");
+    p.setAttribute("data-btl-problem", "");
+    p.textContent = "Your comment box and buttons could not be loaded. ";
+    var button = document.createElement("button");
+    button.type = "button";
+    button.setAttribute("data-btl-retry", "");
+    button.textContent = "Try again";
+    p.appendChild(button);
+    respond.insertBefore(p, respond.firstChild);
+    postHeight();
   }
 
   // --- the reader's part, filled in from the page's <template> elements ----------------
@@ -350,6 +440,8 @@
 
   function apply(data) {
     if (!data) return;
+    var problem = document.querySelector("[data-btl-problem]");
+    if (problem) problem.remove();
     var respond = document.getElementById("respond");
     if (respond && data.box_html) respond.innerHTML = data.box_html;
     document.querySelectorAll("#comment-list li.comment").forEach(function (li) { fillComment(li, data); });
@@ -400,10 +492,14 @@
       method: "POST", body: new FormData(form, submitter), headers: sendHeaders, redirect: "manual"
     }).then(function (response) {
       if (response.type === "opaqueredirect" || response.ok) {
-        delete form.dataset.idempotencyKey;  // posted: the next comment is a new one
-        return refresh();
+        // Posted: the next comment is a new one, once the page shows this one. Until then
+        // the key stays, so that sending again after a failed refresh never posts twice.
+        return refresh().then(function () { delete form.dataset.idempotencyKey; });
       }
-      return response.text().then(swap);
+      return response.text().then(function (html) {
+        generation++; // this reader's own page: no earlier answer may cover it
+        swap(html);
+      });
     }).catch(function () {
       form.removeAttribute("data-sent");
     });
@@ -428,13 +524,17 @@
       lastHeight = 0;
       if (m.token && m.token !== token) {
         token = String(m.token);
-        viewer(here).then(function (data) {
-          if (data && String(data.thread_version) !== pageVersion()) return refresh();
-          return apply(data);
-        }).catch(postHeight);
+        showReader().catch(postHeight);
       } else {
         postHeight();
       }
+    });
+    // Listening now: ask for the token rather than count on its message coming later
+    // (it is addressed to each allowed origin; only the publisher's page receives it).
+    origins.forEach(function (origin) {
+      try {
+        window.parent.postMessage({ type: "btl:ready" }, origin);
+      } catch (e) { /* not an origin */ }
     });
     new ResizeObserver(function () { postHeight(); }).observe(document.documentElement);
     window.addEventListener("load", postHeight);

@@ -43,14 +43,17 @@
       f.setAttribute("scrolling", "no");
       f.style.cssText = "display:block;width:100%;height:400px;border:0;overflow:hidden";
       // The token goes by message, never in the URL (logs, referrers) nor a cookie
-      // (browsers block third-party ones); again on every load, should the frame navigate.
-      f.onload = function () {
+      // (browsers block third-party ones): when the frame asks (its script listens), and
+      // again on every load, should the frame navigate.
+      function send() {
         f.contentWindow.postMessage({ type: "btl:token", token: token() }, o);
-      };
+      }
+      f.onload = send;
       w.addEventListener("message", function (e) {
         var m = e.data;
-        if (e.origin === o && e.source === f.contentWindow && m && m.type == "btl:height" &&
-            m.height > 0) f.style.height = Math.ceil(m.height) + "px";
+        if (e.origin !== o || e.source !== f.contentWindow || !m) return;
+        if (m.type == "btl:ready") send();
+        else if (m.type == "btl:height" && m.height > 0) f.style.height = Math.ceil(m.height) + "px";
       });
       box.appendChild(f);
     }).catch(function (e) {
