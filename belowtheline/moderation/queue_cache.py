@@ -27,10 +27,14 @@ rendering and the others of that moment waiting for it.
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
+from typing import Generic, Protocol, TypeVar
 
 from django.conf import settings
+from django.contrib import messages
+from django.http import HttpRequest
+from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 
 from belowtheline.sites.models import Site
@@ -68,23 +72,32 @@ class Stored:
         return chunks
 
 
-class _Memory:
+class _Sized(Protocol):
+    @property
+    def size(self) -> int: ...
+
+
+K = TypeVar("K", bound=Hashable)
+V = TypeVar("V", bound=_Sized)
+
+
+class _Memory(Generic[K, V]):
     """Renderings, bounded in bytes, least recently used out first."""
 
     def __init__(self, max_bytes: int) -> None:
         self.max_bytes = max_bytes
-        self.items: OrderedDict[Key, Stored] = OrderedDict()
+        self.items: OrderedDict[K, V] = OrderedDict()
         self.size = 0
         self.lock = threading.Lock()
 
-    def get(self, key: Key) -> Stored | None:
+    def get(self, key: K) -> V | None:
         with self.lock:
             found = self.items.get(key)
             if found is not None:
                 self.items.move_to_end(key)
             return found
 
-    def put(self, key: Key, item: Stored) -> None:
+    def put(self, key: K, item: V) -> None:
         if item.size > self.max_bytes:
             return
         with self.lock:
@@ -103,7 +116,7 @@ class _Memory:
             self.size = 0
 
 
-_memory = _Memory(MAX_BYTES)
+_memory: _Memory[Key, Stored] = _Memory(MAX_BYTES)
 _rendering: dict[Key, threading.Lock] = {}
 _rendering_guard = threading.Lock()
 
@@ -143,6 +156,66 @@ def cached_page(*, key: Key, render: Callable[[], tuple[str, bool]]) -> Stored:
                 del _rendering[key]
 
 
+# --- the page around the rows -----------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Frame:
+    """The page around a queue body (masthead, who is looking, the cover, the shortcuts),
+    cut where the body goes and where each CSRF token goes."""
+
+    before: Stored
+    after: Stored
+
+    @property
+    def size(self) -> int:
+        return self.before.size + self.after.size
+
+    def around(self, body: list[bytes], token: str) -> bytes:
+        """The whole page: this frame, with this request's token, around the body."""
+        return b"".join([*self.before.with_token(token), *body, *self.after.with_token(token)])
+
+
+_frames: _Memory[tuple[object, ...], Frame] = _Memory(
+    int(getattr(settings, "BTL_QUEUE_FRAME_MAX_BYTES", 4 * 1024 * 1024)))
+
+
+def frame_for(request: HttpRequest, *, site: Site, template: str, context: dict[str, object],
+              here: str, body_mark: str) -> Frame | None:
+    """The frame of a queue page for this moderator, rendered once for each thing it shows.
+
+    Everything in it is in its key: the site as configured, who is looking (their id and
+    the name the masthead shows) and every other value of `context` (the role's label and
+    powers, the cover line, the page's address, which the sign-out form comes back to, its
+    tab), which must be plain values for the frame to be kept. Nothing in it is secret: the
+    CSRF token is `CSRF_MARK` until sent. A request with messages to show (after a
+    decision) has its frame rendered for it alone, as Django renders any page; so does a
+    page with a refusal, which the caller does not ask for here."""
+    if len(messages.get_messages(request)):
+        return None
+    user = request.user
+    shown = sorted((name, value) for name, value in context.items() if name != "site")
+    if any(value is not None and not isinstance(value, str | bool | int)
+           for _name, value in shown):
+        return None
+    born = site.created_at.timestamp() if site.created_at else 0.0
+    key = (site.pk, born, site.config_version, user.pk, user.get_username(),
+           str(getattr(user, "public_name", "")), here, *shown)
+    found = _frames.get(key)
+    if found is not None:
+        return found
+    # As `render(request, …)` would give it, without the request: the context processors'
+    # `user`, no messages (there are none), the CSRF stand-in, and the address the
+    # sign-in and sign-out links come back to.
+    html = render_to_string(template, {
+        **context, "user": user, "messages": (), "csrf_token": CSRF_MARK, "come_back_to": here,
+    })
+    before, after = html.split(body_mark, 1)
+    frame = Frame(Stored.of(before), Stored.of(after))
+    _frames.put(key, frame)
+    return frame
+
+
 def clear() -> None:
     """Forget every rendering in this process (tests, benchmarks)."""
     _memory.clear()
+    _frames.clear()
