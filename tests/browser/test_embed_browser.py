@@ -327,7 +327,10 @@ def test_a_reader_whose_part_cannot_be_loaded_is_told_and_can_try_again(
     frame = page.frame_locator("#btl-comments iframe")
 
     problem = frame.get_by_role("alert")
-    expect(problem).to_contain_text("Your comment box and buttons could not be loaded.")
+    # Told only after three more tries, 3.5 s apart in all: beyond Playwright's 5 s on a
+    # loaded machine, with the chain of requests before them.
+    expect(problem).to_contain_text("Your comment box and buttons could not be loaded.",
+                                    timeout=15_000)
     down[0] = False
     problem.get_by_role("button", name="Try again").click()
     expect(frame.get_by_role("button", name="Accept and continue")).to_be_visible()
