@@ -189,11 +189,8 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-# Sessions are read from Redis in front of the database when Redis is configured, from the
-# database otherwise (never from a per-process cache): see accounts/sessions.py.
-SESSION_ENGINE = (
-    "belowtheline.accounts.sessions" if REDIS_URL else "django.contrib.sessions.backends.db"
-)
+# Django's database sessions, read with SQL written once: see accounts/sessions.py.
+SESSION_ENGINE = "belowtheline.accounts.sessions"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -247,12 +247,11 @@ def test_a_host_django_does_not_serve_is_left_to_it(app, django_app, queue, mode
 def test_a_queue_page_served_from_the_cache_reads_the_session_user_site_role_and_version(
     app, queue, moderator, django_assert_num_queries
 ):
-    """Signed in, a page whose rows and frame are kept costs: the session (none when Redis
-    keeps sessions), the account, the site, the role, the queue's version."""
+    """Signed in, a page whose rows and frame are kept costs five reads by key: the
+    session, the account, the site, the role, the queue's version."""
     headers = {"cookie": cookie(session_of(moderator))}
     call(app, queue, **headers)
-    reads = 4 if settings.SESSION_ENGINE == "belowtheline.accounts.sessions" else 5
-    with django_assert_num_queries(reads):
+    with django_assert_num_queries(5):
         assert call(app, queue, **headers)[0] == "200 OK"
 
 

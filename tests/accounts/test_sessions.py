@@ -1,70 +1,54 @@
-"""Sessions read from the cache in front of the database (`accounts/sessions.py`): a session
-survives the cache being emptied, and a signed-out session is gone from both, even when the
-cache fails at that moment."""
+"""Sessions read with SQL written once (`accounts/sessions.py`): the same session Django's
+database engine reads, in one query, and nothing once it has expired or been signed out."""
+
+from datetime import timedelta
 
 import pytest
 from django.conf import settings
+from django.contrib.sessions.backends.db import SessionStore as DjangoStore
 from django.contrib.sessions.models import Session
-from django.core.cache import caches
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from belowtheline.accounts.sessions import SessionStore
 
-DEAD_REDIS = {
-    "BACKEND": "django.core.cache.backends.redis.RedisCache",
-    "LOCATION": "redis://127.0.0.1:1/0",  # nothing listens on port 1: refused at once
-    "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2},
-}
 
-
-def test_the_engine_is_redis_backed_only_when_redis_is_shared():
-    """A per-process cache would keep a session signed out on another worker alive."""
-    if settings.REDIS_URL:
-        assert settings.SESSION_ENGINE == "belowtheline.accounts.sessions"
-    else:
-        assert settings.SESSION_ENGINE == "django.contrib.sessions.backends.db"
+def test_the_site_uses_it():
+    assert settings.SESSION_ENGINE == "belowtheline.accounts.sessions"
 
 
 @pytest.mark.django_db
-def test_a_session_outlives_an_emptied_cache():
-    store = SessionStore()
-    store["_auth_user_id"] = "7"
-    store.create()
-    caches[settings.SESSION_CACHE_ALIAS].clear()
-
-    assert SessionStore(store.session_key).load()["_auth_user_id"] == "7"
-
-
-@pytest.mark.django_db
-def test_signing_out_forgets_the_session_in_the_cache_and_the_database(moderator):
+def test_a_session_reads_as_djangos_own_engine_reads_it_in_one_query(moderator):
     client = Client()
     client.force_login(moderator)
     key = client.cookies[settings.SESSION_COOKIE_NAME].value
-    store = SessionStore(key)
-    assert store.load()  # read once: now in the cache too
 
-    store.flush()
-    assert caches[settings.SESSION_CACHE_ALIAS].get(SessionStore.cache_key_prefix + key) is None
-    assert not Session.objects.filter(session_key=key).exists()
-    assert SessionStore(key).load() == {}
+    with CaptureQueriesContext(connection) as queries:
+        data = SessionStore(key).load()
+    assert len(queries.captured_queries) == 1
+    assert data == DjangoStore(key).load()
+    assert data["_auth_user_id"] == str(moderator.pk)
 
 
 @pytest.mark.django_db
-def test_a_sign_out_the_cache_fails_deletes_nothing_and_says_so(settings):
-    """Forgotten in the database but not in the cache, a signed-out session would come back
-    when the cache answered again; so the cache goes first, and its failure is the
-    request's error."""
-    store = SessionStore()
-    store["_auth_user_id"] = "7"
-    store.create()
-    key = store.session_key
-    settings.CACHES = {**settings.CACHES, "sessions_dead": DEAD_REDIS}
-    settings.SESSION_CACHE_ALIAS = "sessions_dead"
+def test_an_expired_session_is_not_read(moderator):
+    client = Client()
+    client.force_login(moderator)
+    key = client.cookies[settings.SESSION_COOKIE_NAME].value
+    Session.objects.filter(session_key=key).update(
+        expire_date=timezone.now() - timedelta(seconds=1))
 
-    with pytest.raises(Exception, match="(?i)connect|refused"):
-        SessionStore(key).delete()
-    assert Session.objects.filter(session_key=key).exists()
+    store = SessionStore(key)
+    assert store.load() == {}
+    assert store.session_key is None  # as Django's engine: a new session, not that one
+
+
+@pytest.mark.django_db
+def test_an_unknown_key_reads_nothing():
+    assert SessionStore("no-such-session-key-at-all").load() == {}
 
 
 @pytest.mark.django_db
