@@ -356,7 +356,9 @@ def _with_context(site: Site, comments: list[Comment], now: datetime, *,
         item.author = records[item.comment.author_id]
         item.last_decision_id = last_ids.get(item.comment.pk, 0)
         item.more_notes = noted[item.comment.pk] - len(item.notes)
-        item.report_weight = item.comment.open_report_weight
+        # The reports' own weight: without the bonus a flag adds to the priority.
+        bonus = item.flag.report_bonus if item.flag is not None else 0
+        item.report_weight = max(item.comment.open_report_weight - bonus, 0)
     return [items[i] for i in ids]
 
 

@@ -16,3 +16,4 @@ class TriageConfig(AppConfig):
 
         hooks.register_event_listener(services.queue_on_comment_event)
         hooks.register_publish_rule(rules.banned_words)
+        hooks.register_on_report_filed(services.add_scores_to_report_priority)

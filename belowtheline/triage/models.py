@@ -259,6 +259,9 @@ class TriageFlag(models.Model):
     decided_at = models.DateTimeField(null=True, blank=True)
     decision = models.CharField(max_length=20, blank=True,
                                 help_text="The moderator's action (audit trail's word).")
+    # What this flag adds to the comment's open-report figures while it has open reports
+    # (thousandths of a point), so the Reported tab's priority includes the scores.
+    report_bonus = models.PositiveIntegerField(default=0)
 
     class Meta:
         constraints = [
@@ -281,3 +284,4 @@ class TriageFlag(models.Model):
 
     def __str__(self) -> str:
         return f"{'Hold' if self.held else 'Flag'} of comment {self.comment_id} ({self.scorers})"
+

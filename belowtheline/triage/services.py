@@ -249,6 +249,9 @@ def scores_for(comment: Comment) -> dict[str, CommentScore]:
 
 # Legal risk goes first in the Flagged tab, as legal-risk reports do in the Reported tab.
 LEGAL_FIRST = 1000
+# In the Reported tab a flagged comment's priority gains its top score times this (in
+# thousandths of a point): a flag at 0.9 counts as much as 1.8 ordinary reports.
+REPORT_BONUS_PER_SCORE = 1500
 # A decision on a flagged or held comment, in the audit trail's words, as triage's feedback.
 UPHOLDING = ("remove", "amend", "reject")
 DISMISSING = ("dismiss", "release", "approve")
@@ -275,6 +278,9 @@ def act_on_scores(*, comment: Comment, scores: dict[str, CommentScore],
     from belowtheline.triage.thresholds import site_thresholds
 
     site = comment.site
+    # Locked, as filing a report locks it: a report filed meanwhile either sees the flag
+    # (and adds its bonus) or is seen here (and the bonus is added here).
+    comment = Comment.objects.select_for_update().select_related("site").get(pk=comment.pk)
     cover = cover_at(site=site, instant=now).kind
     limits = site_thresholds(site)
     over = sorted(((s.score, name) for name, s in scores.items()
@@ -283,6 +289,7 @@ def act_on_scores(*, comment: Comment, scores: dict[str, CommentScore],
     existing = TriageFlag.objects.filter(comment=comment, outcome=TriageFlag.Outcome.OPEN).first()
     if not over:
         if existing is not None and not existing.held:  # amended since: nothing to flag
+            _move_report_bonus(comment, existing, 0)
             existing.delete()
             report_figures.queue_changed(site_id=comment.site_id)
         return None
@@ -309,6 +316,8 @@ def act_on_scores(*, comment: Comment, scores: dict[str, CommentScore],
             setattr(flag, name, value)
         flag.held = flag.held or held
         flag.save()
+    if comment.open_report_count:
+        _move_report_bonus(comment, flag, round(top_score * REPORT_BONUS_PER_SCORE))
     if held:
         why = scores[top].explanation or f"{top} {top_score:.2f}"
         moderation.hold_on_triage_scores(
@@ -319,6 +328,40 @@ def act_on_scores(*, comment: Comment, scores: dict[str, CommentScore],
     else:
         report_figures.queue_changed(site_id=comment.site_id)
     return flag
+
+
+def _move_report_bonus(comment: Comment, flag: TriageFlag, bonus: int) -> None:
+    """Put `bonus` (in place of what the flag added before) into the comment's open-report
+    weight and both of its queue keys, as one more report's weight would be: so the
+    Reported tab, which walks those keys' indexes, orders by reports and scores together
+    and still costs the same at any size. The open-report figures are reset when the
+    reports are decided, and the flag with them (`record_decision`)."""
+    from django.db.models import F
+
+    delta = bonus - flag.report_bonus
+    if not delta or not comment.open_report_count:
+        return
+    Comment.objects.filter(pk=comment.pk, site_id=comment.site_id).update(
+        open_report_weight=F("open_report_weight") + delta,
+        queue_rising_key=F("queue_rising_key") + delta,
+        queue_settled_key=F("queue_settled_key") + delta,  # null stays null
+    )
+    TriageFlag.objects.filter(pk=flag.pk, site_id=flag.site_id).update(report_bonus=bonus)
+    flag.report_bonus = bonus
+
+
+def add_scores_to_report_priority(report: object, now: datetime) -> None:
+    """A report-filed hook: the first report of a round on a flagged comment brings the
+    flag's bonus into the comment's open-report figures (later ones add to them)."""
+    comment = (Comment.objects.select_for_update().filter(
+        pk=report.comment_id, site_id=report.site_id).first())  # type: ignore[attr-defined]
+    if comment is None or comment.open_report_count != 1:
+        return
+    flag = TriageFlag.objects.filter(site_id=comment.site_id, comment=comment,
+                                     outcome=TriageFlag.Outcome.OPEN).first()
+    if flag is not None:
+        flag.report_bonus = 0  # the figures were reset when the last round was decided
+        _move_report_bonus(comment, flag, round(flag.score * REPORT_BONUS_PER_SCORE))
 
 
 def has_open_flag(*, comment: Comment) -> bool:
@@ -338,4 +381,4 @@ def record_decision(*, comment: Comment, action: str, now: datetime) -> int:
         return 0
     return TriageFlag.objects.filter(
         site_id=comment.site_id, comment=comment, outcome=TriageFlag.Outcome.OPEN,
-    ).update(outcome=outcome, decided_at=now, decision=action)
+    ).update(outcome=outcome, decided_at=now, decision=action, report_bonus=0)

@@ -221,3 +221,59 @@ def test_another_sites_moderator_sees_none_of_its_flags(site, article, subscribe
     body = client.get(api_path(other, "moderation/queue"), {"tab": "flagged"}).json()
     assert body["items"] == []
     assert report_figures.queue_version(site=other) == 0
+
+
+def test_the_reported_tabs_priority_includes_the_scores(site, article, subscriber, many):
+    """One report on a comment flagged at 0.9 outranks two on an unflagged one: the flag
+    counts as 1.8 ordinary reports, whether it came before the report or after."""
+    readers = [make_subscriber(site, accept_rules=False, username=f"reader{i}")
+               for i in range(4)]
+    plain = discussion.post_comment(site=site, article=article, author=subscriber,
+                                    text="Two readers disliked this one.")
+    for reader in readers[:2]:
+        discussion.report_comment(site=site, comment_id=plain.pk, reporter=reader,
+                                  reason="abusive")
+    flagged_first = _flagged(site, article, subscriber, "Flagged, then one report.",
+                             score=0.9)
+    discussion.report_comment(site=site, comment_id=flagged_first.pk, reporter=readers[2],
+                              reason="abusive")
+    reported_first = discussion.post_comment(site=site, article=article, author=subscriber,
+                                             text="One report, then flagged.")
+    discussion.report_comment(site=site, comment_id=reported_first.pk, reporter=readers[3],
+                              reason="abusive")
+    now = WEDNESDAY_MORNING
+    stored = {"abuse": CommentScore.objects.create(
+        site=site, comment=reported_first, scorer="abuse", version="test", score=0.85,
+        explanation="abuse 0.85", scored_at=now)}
+    triage.act_on_scores(comment=reported_first, scores=stored, now=now)
+
+    page = selectors.reported_queue(site=site, now=clock.now())
+
+    assert [item.comment.pk for item in page.items] == [flagged_first.pk, reported_first.pk,
+                                                        plain.pk]
+    first = page.items[0]
+    assert first.weight_words == "1 report (weigh 1.0)"  # the reports' own weight
+    assert first.score > page.items[2].score
+
+
+def test_a_decision_takes_the_scores_out_of_the_priority_with_the_reports(
+        site, article, subscriber, moderator, many):
+    reader = make_subscriber(site, accept_rules=False, username="reader")
+    comment = _flagged(site, article, subscriber, "Flagged and reported.", score=0.9)
+    discussion.report_comment(site=site, comment_id=comment.pk, reporter=reader,
+                              reason="abusive")
+    from belowtheline.moderation import services as moderation
+
+    moderation.dismiss_reports(site=site, actor=moderator, comment_id=comment.pk)
+    comment.refresh_from_db()
+    assert (comment.open_report_weight, comment.queue_rising_key) == (0, None)
+    assert TriageFlag.objects.get(comment=comment).outcome == "dismissed"
+    assert _rows(_tab_for(moderator, site)) == []
+
+
+def _tab_for(user, site) -> str:
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
+    return _tab(client, site)
