@@ -21,6 +21,9 @@ Definitions (the page states them too):
   so each figure is a time some complaint actually waited, and "half (90 %) were decided
   within it" is literally true.
 - backlog: reports open now, whatever the period, and the oldest of them.
+- triage: comments triage held (part-time and no cover) or flagged in the period, by the
+  cover in force when it did, and how many of them a moderator has since upheld (removed,
+  amended, rejected) or dismissed (approved, released, dismissed); the rest still wait.
 - hourly series: each clock hour (in the site's time zone) that overlaps the period, with
   the reports received and comments decided within the period in that hour, and the cover
   in force at the start of the hour.
@@ -74,6 +77,19 @@ class Hour:
 
 
 @dataclass(frozen=True)
+class TriageOutcomes:
+    """What moderators made of triage's holds or flags under one kind of cover."""
+
+    count: int = 0
+    upheld: int = 0
+    dismissed: int = 0
+
+    @property
+    def waiting(self) -> int:
+        return self.count - self.upheld - self.dismissed
+
+
+@dataclass(frozen=True)
 class Figures:
     site: Site
     start: datetime
@@ -91,6 +107,30 @@ class Figures:
     comments_with_open_reports: int
     oldest_open_report: OpenReport | None
     hours: list[Hour]
+    triage_holds: dict[CoverKind, TriageOutcomes]
+    triage_flags: dict[CoverKind, TriageOutcomes]  # flagged and left in view
+
+
+def triage_outcomes(*, site: Site, start: datetime, end: datetime
+                    ) -> tuple[dict[CoverKind, TriageOutcomes], dict[CoverKind, TriageOutcomes]]:
+    """Triage's holds and flags made in [start, end), by cover, with their outcomes: one
+    grouped query."""
+    from belowtheline.triage.models import TriageFlag
+
+    counts: dict[tuple[bool, str], Counter[str]] = {}
+    for row in (TriageFlag.objects.filter(site=site, flagged_at__gte=start, flagged_at__lt=end)
+                .values("held", "cover", "outcome").annotate(n=Count("pk")).order_by()):
+        counts.setdefault((row["held"], row["cover"]), Counter())[row["outcome"]] += row["n"]
+
+    def by_cover(held: bool) -> dict[CoverKind, TriageOutcomes]:
+        found = {}
+        for kind in CoverKind:
+            c = counts.get((held, kind.value), Counter())
+            found[kind] = TriageOutcomes(count=sum(c.values()), upheld=c["upheld"],
+                                         dismissed=c["dismissed"])
+        return found
+
+    return by_cover(True), by_cover(False)
 
 
 def nearest_rank(values: list[timedelta], percent: float) -> timedelta | None:
@@ -195,6 +235,7 @@ def moderation_figures(*, site: Site, start: datetime, end: datetime, now: datet
                           decided=decided_by_hour[hour], cover=timeline.at(hour)))
         hour += HOUR
 
+    triage_holds, triage_flags = triage_outcomes(site=site, start=start, end=end)
     return Figures(
         site=site,
         start=start,
@@ -215,4 +256,6 @@ def moderation_figures(*, site: Site, start: datetime, end: datetime, now: datet
             comment_id=oldest["comment_id"],
         ) if oldest else None,
         hours=hours,
+        triage_holds=triage_holds,
+        triage_flags=triage_flags,
     )

@@ -29,7 +29,13 @@ from belowtheline.discussion.models import Report
 from belowtheline.errors import BtlError
 from belowtheline.moderation import services
 from belowtheline.moderation.models import AuditEntry
-from belowtheline.moderation.stats import DECISIONS, Figures, Hour, moderation_figures
+from belowtheline.moderation.stats import (
+    DECISIONS,
+    Figures,
+    Hour,
+    TriageOutcomes,
+    moderation_figures,
+)
 from belowtheline.sites.cover import ZONE_NAMES
 from belowtheline.sites.models import CoverKind, Site
 from belowtheline.sites.selectors import site_by_slug
@@ -368,6 +374,13 @@ class WaitRow:
     kind: str
 
 
+@dataclass(frozen=True)
+class TriageRow:
+    label: str
+    holds: TriageOutcomes
+    flags: TriageOutcomes
+
+
 def _context(figures: Figures) -> dict[str, Any]:
     site = figures.site
     times = figures.response_times
@@ -379,8 +392,13 @@ def _context(figures: Figures) -> dict[str, Any]:
     overall = figures.response_times_overall
     waits.append(WaitRow("All", overall.count, duration(overall.median), duration(overall.p90),
                          "all"))
+    triage = [
+        TriageRow(COVER_LABELS[kind], figures.triage_holds[kind], figures.triage_flags[kind])
+        for kind in (CoverKind.FULL_TIME, CoverKind.PART_TIME, CoverKind.NONE)
+    ]
     oldest = figures.oldest_open_report
     return {
+        "triage": triage,
         "figures": figures,
         "period_label": f"{_local(figures.start, site)} – {_local(figures.end, site)}",
         "reasons": [(label, figures.reports_by_reason[value])
