@@ -7,6 +7,7 @@ from belowtheline.admin_base import ReadOnlyAdmin
 from belowtheline.triage.models import (
     CommentScore,
     LegalProceedings,
+    SiteAbuseHead,
     SiteWord,
     TriageFlag,
     TriageSettings,
@@ -62,3 +63,12 @@ class TriageSettingsAdmin(admin.ModelAdmin):
 class TriageFlagAdmin(ReadOnlyAdmin):
     list_display = ["comment", "held", "scorers", "score", "cover", "outcome", "flagged_at"]
     list_filter = ["site", "held", "outcome", "cover"]
+
+
+@admin.register(SiteAbuseHead)
+class SiteAbuseHeadAdmin(ReadOnlyAdmin):
+    """Made by `btl triage train --site S`; used for the site only if `in_use`."""
+
+    list_display = ["site", "version", "trained_at", "decisions", "held_out", "auc_before",
+                    "auc_after", "in_use"]
+    exclude = ["arrays"]

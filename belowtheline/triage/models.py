@@ -285,3 +285,28 @@ class TriageFlag(models.Model):
     def __str__(self) -> str:
         return f"{'Hold' if self.held else 'Flag'} of comment {self.comment_id} ({self.scorers})"
 
+
+class SiteAbuseHead(models.Model):
+    """The abuse head retrained on one site's moderators' decisions (`btl triage train`),
+    with how it did on decisions it was not trained on. The site's comments are scored
+    with it only if it did better there than the shipped head (`in_use`)."""
+
+    site = models.OneToOneField(Site, on_delete=models.CASCADE, primary_key=True,
+                                related_name="+")
+    arrays = models.BinaryField(help_text="The head's arrays (numpy .npz).")
+    version = models.CharField(max_length=80)
+    trained_at = models.DateTimeField()
+    decisions = models.PositiveIntegerField(help_text="Decisions it was trained on.")
+    held_out = models.PositiveIntegerField(help_text="Later decisions it was measured on.")
+    auc_before = models.FloatField(help_text="ROC-AUC of the shipped head on them.")
+    auc_after = models.FloatField(help_text="ROC-AUC of this head on them.")
+    in_use = models.BooleanField(default=False)
+
+    def __str__(self) -> str:
+        return f"Abuse head of {self.site} ({self.version})"
+
+    # The worker reads a site's head once per configuration version.
+    def save(self, *args: object, **kwargs: object) -> None:
+        with transaction.atomic():
+            super().save(*args, **kwargs)  # type: ignore[arg-type]
+            config_changed(site_id=self.site_id)

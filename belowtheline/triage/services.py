@@ -152,6 +152,23 @@ def _model_scorers() -> tuple[object, object]:
     return AbuseScorer(enc, heads), OffTopicScorer(enc, heads)
 
 
+def _site_abuse_scorer(site: Site, shipped: object) -> object:
+    """The abuse scorer with the site's retrained head when `btl triage train` found that
+    it did better on the site's held-out decisions; the shipped one otherwise."""
+    from dataclasses import replace
+
+    from belowtheline.triage.retrain import site_head
+    from belowtheline.triage.scorers import AbuseScorer
+
+    found = site_head(site)
+    if found is None:
+        return shipped
+    head, version = found
+    scorer = AbuseScorer(shipped.enc, replace(shipped.heads, abuse=head))  # type: ignore[attr-defined]
+    scorer.version = f"minilm-l6-linear/{version}"
+    return scorer
+
+
 def _record_fingerprint(comment: Comment, sig: object) -> None:
     from belowtheline.triage import spam
 
@@ -197,6 +214,7 @@ def score_comment(*, comment_id: int, now: datetime | None = None,
         return existing
     data = comment_input(comment, now)
     abuse, offtopic = _model_scorers()
+    abuse = _site_abuse_scorer(comment.site, abuse)
     index = StoredIndex(site_id=comment.site_id, exclude_comment_id=comment.pk,
                         since=comment.created_at - duplicate_window(), until=comment.created_at)
     results: dict[str, tuple[str, Score]] = {}

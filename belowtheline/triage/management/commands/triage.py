@@ -1,5 +1,6 @@
 """`btl triage score`: score JSON lines from stdin, one line out per line in.
 `btl triage rescore --site S [--since YYYY-MM-DD]`: score a site's stored comments again.
+`btl triage train --site S`: retrain the abuse head on the site's moderators' decisions.
 
     echo '{"text": "Agreed.", "article_title": "...", "article_meta": "", "parent_text": "..."}' \
       | btl triage score
@@ -26,12 +27,36 @@ class Command(BaseCommand):
         rescore.add_argument("--site", required=True, help="The site's slug.")
         rescore.add_argument("--since", help="Only comments posted on or after this date "
                              "(YYYY-MM-DD, the site's time zone is not applied: UTC).")
+        train = sub.add_parser("train", help="Retrain the abuse head on a site's decisions.")
+        train.add_argument("--site", required=True, help="The site's slug.")
 
     def handle(self, *args: Any, action: str, **options: Any) -> None:
         if action == "score":
             self.score()
         elif action == "rescore":
             self.rescore(options["site"], options.get("since"))
+        elif action == "train":
+            self.train(options["site"])
+
+    def train(self, slug: str) -> None:
+        """Retrain the abuse head on the site's moderators' decisions (see
+        `triage/retrain.py`) and say, on the latest decisions it did not see, whether it
+        did better than the shipped head; only then is it used for the site."""
+        from django.core.management.base import CommandError
+
+        from belowtheline import clock
+        from belowtheline.sites.models import Site
+        from belowtheline.triage.retrain import NotEnoughDecisions, train_site_head
+
+        site = Site.objects.filter(slug=slug).first()
+        if site is None:
+            raise CommandError(f"No site with the slug {slug!r}.")
+        try:
+            report = train_site_head(site=site, now=clock.now())
+        except NotEnoughDecisions as refused:
+            raise CommandError(str(refused)) from None
+        for line in report.lines(site):
+            self.stdout.write(line)
 
     def rescore(self, slug: str, since: str | None) -> None:
         """Every stored comment of the site (since a date), with the current scorers: after
