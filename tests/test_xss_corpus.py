@@ -114,6 +114,11 @@ class World:
 
 @pytest.fixture
 def world(site, settings) -> World:
+    return build_world(site, settings)
+
+
+def build_world(site, settings) -> World:
+    """The corpus in every field of one site (shared with the browser test)."""
     settings.BTL_RATE_LIMITS = {name: "1000000/60" for name in settings.BTL_RATE_LIMITS}
     rules_payloads = list(vectors()[:40])
     RulesVersionFactory(site=site, number=1, preamble=vectors()[0],
