@@ -434,3 +434,34 @@ def test_every_role_gets_the_answer_the_table_gives(world):
         f"{key}\n  table:    {want}\n  observed: {got}\n  roles:    {' '.join(ROLES)}"
         for key, (want, got) in wrong.items()
     )
+
+
+# What `GET …/me` tells each role: signed_in, subscriber, can_comment, must_accept_rules,
+# and the refusal's code if any (a publisher's app shows or hides the comment box by it).
+ME: dict[str, tuple[bool, bool, bool, bool, str | None] | int] = {
+    "anon": (False, False, False, False, None),
+    "reader": (True, False, False, False, None),
+    "subs": (True, True, True, False, None),
+    "banned": (True, True, False, False, "author_banned"),
+    "f-mod": (True, False, False, False, None),
+    "mod": (True, False, False, False, None),
+    "editor": (True, False, False, False, None),
+    "admin": (True, False, False, False, None),
+    "key": (True, False, False, False, None),
+    "f-key": 403,
+    "r-key": 401,
+    "token": (True, True, False, True, None),
+}
+
+
+def test_me_tells_each_role_the_truth(world):
+    told: dict[str, object] = {}
+    for role in ROLES:
+        response = world.clients[role].client().get(f"/api/v1/sites/{world.values['site']}/me")
+        if response.status_code != 200:
+            told[role] = response.status_code
+            continue
+        me = response.json()
+        told[role] = (me["signed_in"], me["subscriber"], me["can_comment"],
+                      me["must_accept_rules"], (me["refusal"] or {}).get("code"))
+    assert told == ME
