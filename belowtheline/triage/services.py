@@ -298,13 +298,15 @@ def act_on_scores(*, comment: Comment, scores: dict[str, CommentScore],
     site = comment.site
     # Locked, as filing a report locks it: a report filed meanwhile either sees the flag
     # (and adds its bonus) or is seen here (and the bonus is added here).
-    comment = Comment.objects.select_for_update().select_related("site").get(pk=comment.pk)
+    comment = Comment.objects.select_for_update().select_related("site").get(
+        pk=comment.pk, site_id=site.pk)
     cover = cover_at(site=site, instant=now).kind
     limits = site_thresholds(site)
     over = sorted(((s.score, name) for name, s in scores.items()
                    if name in limits and limits[name].flags(s.score, cover)), reverse=True)
     holding = [(score, name) for score, name in over if limits[name].holds(score, cover)]
-    existing = TriageFlag.objects.filter(comment=comment, outcome=TriageFlag.Outcome.OPEN).first()
+    existing = TriageFlag.objects.filter(site_id=site.pk, comment=comment,
+                                         outcome=TriageFlag.Outcome.OPEN).first()
     if not over:
         if existing is not None and not existing.held:  # amended since: nothing to flag
             _move_report_bonus(comment, existing, 0)
@@ -312,7 +314,7 @@ def act_on_scores(*, comment: Comment, scores: dict[str, CommentScore],
             report_figures.queue_changed(site_id=comment.site_id)
         return None
     decided_since = TriageFlag.objects.filter(
-        comment=comment, decided_at__gte=_last_changed(comment)).exclude(
+        site_id=site.pk, comment=comment, decided_at__gte=_last_changed(comment)).exclude(
         outcome=TriageFlag.Outcome.OPEN).exists()
     if existing is None and decided_since:
         return None

@@ -61,7 +61,7 @@ def site_thresholds(site: Site) -> dict[str, Threshold]:
 
     def load() -> dict[str, Threshold]:
         found = dict(DEFAULTS)
-        for row in TriageThreshold.objects.filter(site_settings__site_id=site.pk):
+        for row in TriageThreshold.objects.filter(site_settings_id=site.pk):  # its site
             found[row.scorer] = _threshold(row.flag_full_time, row.flag_part_time,
                                            row.flag_no_cover, row.hold_part_time,
                                            row.hold_no_cover)
