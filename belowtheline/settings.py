@@ -189,8 +189,10 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-# Django's database sessions, read with SQL written once: see accounts/sessions.py.
+# Django's database sessions and its ModelBackend, each reading its row with SQL written
+# once: see accounts/sessions.py and accounts/backends.py.
 SESSION_ENGINE = "belowtheline.accounts.sessions"
+AUTHENTICATION_BACKENDS = ["belowtheline.accounts.backends.AccountBackend"]
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -172,6 +172,8 @@ def main() -> None:
         for _ in range(calls):
             call(application, env)
         profile.disable()
+        if os.environ.get("DESK_PROFILE_SAVE"):  # for pstats' callees and callers
+            profile.dump_stats(os.environ["DESK_PROFILE_SAVE"])
         print("\n--- session cookie only: cumulative, top 50 ---")
         pstats.Stats(profile).sort_stats("cumulative").print_stats(50)
         print("\n--- own time, top 30 ---")

@@ -5,7 +5,9 @@ with an ORM lookup compiled on every request: on the moderation desk that was a 
 served page's CPU. This engine (`settings.SESSION_ENGINE`) is Django's database engine
 with that one read written once as SQL (`rows.one`: the same row, the same instance, the
 same expiry condition); everything else (saving, cycling the key at sign-in, signing out,
-`clearsessions`) is Django's own.
+`clearsessions`) is Django's own. A session that names Django's ModelBackend is read as
+naming `accounts.backends.AccountBackend`, its subclass that reads the account the same
+way as this reads the session.
 
 Why not a cache in front of the database (Django's `cached_db`): measured on the desk, a
 Redis read through Django's cache costs as much CPU as this query (the client is built
@@ -19,17 +21,29 @@ session's hash against it, and the dashboard reads the person's role on the site
 deactivated account, a changed password or a removed role takes effect at once.
 """
 
+from typing import Any
+
+from django.contrib.auth import BACKEND_SESSION_KEY
 from django.contrib.sessions.backends import db
 from django.contrib.sessions.models import Session
 from django.db import connection
 from django.utils import timezone
 
 from belowtheline import rows
+from belowtheline.accounts import backends
 
 _EXPIRY = Session._meta.get_field("expire_date")
 
 
 class SessionStore(db.SessionStore):
+    def load(self) -> dict[str, Any]:
+        data = super().load()
+        # Signed in before `accounts.backends` (or by a view naming Django's backend): the
+        # same rules, read the same way.
+        if data.get(BACKEND_SESSION_KEY) == backends.DJANGOS:
+            data[BACKEND_SESSION_KEY] = backends.PATH
+        return data
+
     def _get_session_from_db(self) -> Session | None:
         found = None
         if self.session_key is not None:

@@ -62,3 +62,28 @@ def test_the_sign_out_page_ends_the_session_for_every_later_request(client, mode
     later = Client()
     later.cookies[settings.SESSION_COOKIE_NAME] = key
     assert later.get(queue).status_code == 302
+
+
+@pytest.mark.django_db
+def test_a_session_signed_in_with_djangos_own_backend_still_opens_the_queue(moderator, site):
+    """Sessions made before accounts.backends name Django's ModelBackend: nobody is signed
+    out by the change, and the same rules apply to them."""
+    client = Client()
+    client.force_login(moderator, backend="django.contrib.auth.backends.ModelBackend")
+    queue = reverse("moderation_queue", args=[site.slug])
+    assert client.get(queue).status_code == 200
+
+    moderator.is_active = False
+    moderator.save()
+    assert client.get(queue).status_code == 302
+
+
+@pytest.mark.django_db
+def test_signing_in_is_decided_by_one_backend(client, moderator):
+    """Only this backend is listed, so a wrong password is not checked a second time by
+    Django's own (a failed sign-in costs one hashing, not two)."""
+    moderator.set_password("the right one, at length")
+    moderator.save()
+    assert not client.login(username=moderator.username, password="a wrong one")
+    assert client.login(username=moderator.username, password="the right one, at length")
+    assert settings.AUTHENTICATION_BACKENDS == ["belowtheline.accounts.backends.AccountBackend"]
