@@ -2,8 +2,9 @@
 into every field people type, comes out of every page that shows it as text: never as a
 tag, an event handler or a script URL.
 
-Fields: comment text, display name, report note, moderator's reason (removal, amendment,
-sanction), moderator note, rules preamble and rule titles and texts, article titles. Pages:
+Fields: comment text, display name (an account's, and a token's `name`), report note,
+moderator's reason (removal, amendment, sanction), moderator note, rules preamble and rule
+titles and texts, article titles. Pages:
 the thread (every page, anonymous and as an author with a held comment), the article page,
 the front page, the rules, the moderation queue (each tab), the comment and author pages,
 the author's notifications, the figures, and the audit CSV export (no formula injection).
@@ -33,6 +34,7 @@ from belowtheline.discussion.models import Article, Comment
 from belowtheline.errors import BtlError
 from belowtheline.moderation import services as moderation
 from tests.accounts.factories import SubscriptionFactory, UserFactory
+from tests.api.test_bearer_tokens import SECRET, token
 from tests.conftest import make_staff
 from tests.discussion.factories import ArticleFactory, RulesVersionFactory
 from tests.xss_corpus import corpus, is_markup, vectors
@@ -148,6 +150,21 @@ def build_world(site, settings) -> World:
                                       reason="abusive", note=payload[:500])
         comments.append(comment)
         authors.append(author)
+    # Names from a publisher's signed tokens (the `name` claim), as its readers post.
+    site.sso_algorithm, site.sso_secret = "HS256", SECRET
+    site.save()
+    for number, vector in enumerate(vectors()[:20]):
+        bearer = {"HTTP_AUTHORIZATION": f"Bearer {token(site, sub=f'x-{number}', name=vector)}"}
+        reader_app = Client(**bearer)
+        accepted = reader_app.generic("POST", f"/api/v1/sites/{site.slug}/rules/acceptance")
+        assert accepted.status_code == 201, accepted.content
+        posted = reader_app.post(f"/api/v1/sites/{site.slug}/articles/{article.pk}/comments",
+                                 {"text": f"Token reader {number}."},
+                                 content_type="application/json")
+        assert posted.status_code == 201, posted.content
+        comment = Comment.objects.get(pk=posted.json()["id"])
+        comments.append(comment)
+        authors.append(comment.author)
     moderated = []
     for number, comment in enumerate(comments[:300:5]):  # the reported ones
         payload = comment.text
