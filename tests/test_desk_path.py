@@ -265,3 +265,15 @@ def test_a_new_report_reaches_the_page_served_here(app, queue, site, moderator, 
     services.report_comment(site=site, comment_id=newer.pk, reporter=reporter,
                             reason="spam")
     assert f'id="row-{newer.pk}"'.encode() in call(app, queue, **headers)[2]
+
+
+@pytest.mark.parametrize("query", ["q=" + "council " * 20, "q=" + "x" * 600])
+def test_a_long_address_is_read_as_the_form_reads_it(app, queue, moderator, comment, query):
+    """Addresses of ordinary length are read once per process, longer ones every time:
+    both as the form reads them (a search longer than the form allows is dropped)."""
+    headers = {"cookie": cookie(session_of(moderator))}
+    for _ in range(2):
+        status, _headers, body = call(app, queue, query, **headers)
+        expected = call(wsgi.django_application, queue, query, **headers)
+        assert status == expected[0] == "200 OK"
+        assert without_tokens(body) == without_tokens(expected[2])

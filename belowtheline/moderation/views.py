@@ -227,7 +227,7 @@ def _queue_page(request: HttpRequest, site: Site, query: QueryDict, *, here: str
     rendered for its moderator alone."""
     now = clock.now()
     frame = _frame(request, site, now, here)
-    wanted = _queue_query(tuple((name, tuple(values)) for name, values in query.lists()))
+    wanted = _wanted(query)
     token = get_token(request)
     fell_back: list[BtlError] = []
 
@@ -273,10 +273,19 @@ def _queue_page(request: HttpRequest, site: Site, query: QueryDict, *, here: str
 _BODY_MARK = mark_safe("<btl-queue-body>")
 
 
+def _wanted(query: QueryDict) -> "forms.QueueQuery":
+    """The address's query as the form reads it. An address of ordinary length is read
+    once per process (validating the form costs a quarter of a millisecond, on every
+    reload of a page); a longer one, which nothing of ours links to, every time, so that
+    what is kept stays small."""
+    items = tuple((name, tuple(values)) for name, values in query.lists())
+    if sum(len(name) + sum(map(len, values)) for name, values in items) > 512:
+        return forms.QueueQueryForm(query).query()
+    return _queue_query(items)
+
+
 @functools.lru_cache(maxsize=1024)
 def _queue_query(items: tuple[tuple[str, tuple[str, ...]], ...]) -> "forms.QueueQuery":
-    """The address's query as the form reads it: the same address is read once per process
-    (validating a form costs a quarter of a millisecond, on every reload of a page)."""
     return forms.QueueQueryForm(MultiValueDict({name: list(v) for name, v in items})).query()
 
 
