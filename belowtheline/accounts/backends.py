@@ -12,9 +12,11 @@ before it, which name ModelBackend, are read as naming this one
 (`accounts.sessions.SessionStore.load`).
 """
 
+import threading
 from typing import Any
 
 from django.contrib.auth.backends import ModelBackend
+from django.core.signals import request_finished, request_started
 from django.db import connection
 
 from belowtheline import rows
@@ -24,8 +26,38 @@ PATH = "belowtheline.accounts.backends.AccountBackend"
 DJANGOS = "django.contrib.auth.backends.ModelBackend"
 
 
+# The accounts this thread's request has read with other rows (the moderation desk reads
+# the moderator's account with their role), by id; None for an id with no account.
+# Cleared when a request starts and ends.
+_this_request = threading.local()
+
+
+def _request_started(**kwargs: object) -> None:
+    _this_request.accounts = {}
+
+
+def _request_finished(**kwargs: object) -> None:
+    _this_request.accounts = None
+
+
+request_started.connect(_request_started, dispatch_uid="btl-accounts-backend-started")
+request_finished.connect(_request_finished, dispatch_uid="btl-accounts-backend-finished")
+
+
+def remember_account(user_id: object, user: User | None) -> None:
+    """Say that this request has just read the account with this id: the backend answers
+    with it (by the same rules) once, for the session that names it."""
+    seen = getattr(_this_request, "accounts", None)
+    if seen is not None:
+        seen[user_id] = user
+
+
 class AccountBackend(ModelBackend):
     def get_user(self, user_id: Any) -> User | None:
-        user = rows.one(User, f"{connection.ops.quote_name(User._meta.pk.column)} = %s",
-                        [user_id])
+        seen = getattr(_this_request, "accounts", None)
+        if seen is not None and user_id in seen:
+            user = seen.pop(user_id)  # read once: a later lookup reads again
+        else:
+            user = rows.one(User, f"{connection.ops.quote_name(User._meta.pk.column)} = %s",
+                            [user_id])
         return user if user is not None and self.user_can_authenticate(user) else None

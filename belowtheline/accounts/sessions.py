@@ -21,11 +21,13 @@ session's hash against it, and the dashboard reads the person's role on the site
 deactivated account, a changed password or a removed role takes effect at once.
 """
 
+import threading
 from typing import Any
 
 from django.contrib.auth import BACKEND_SESSION_KEY
 from django.contrib.sessions.backends import db
 from django.contrib.sessions.models import Session
+from django.core.signals import request_finished, request_started
 from django.db import connection
 from django.utils import timezone
 
@@ -33,6 +35,44 @@ from belowtheline import rows
 from belowtheline.accounts import backends
 
 _EXPIRY = Session._meta.get_field("expire_date")
+
+# The session rows this thread's request has read with other rows (the moderation desk
+# reads the session with the site), by key; None for a key that was looked for and is not
+# there (or has expired). Cleared when a request starts and ends.
+_this_request = threading.local()
+
+
+def _request_started(**kwargs: object) -> None:
+    _this_request.sessions = {}
+
+
+def _request_finished(**kwargs: object) -> None:
+    _this_request.sessions = None
+
+
+request_started.connect(_request_started, dispatch_uid="btl-sessions-request-started")
+request_finished.connect(_request_finished, dispatch_uid="btl-sessions-request-finished")
+
+
+def session_sql(alias: str, key_param: str, now_param: str) -> str:
+    """The conditions on a session row of `alias` that `SessionStore` reads: its key, not
+    expired (for a query that reads it with other rows, by a join)."""
+    quote = connection.ops.quote_name
+    key = quote(Session._meta.get_field("session_key").column)
+    return f"{alias}.{key} = {key_param} AND {alias}.{quote(_EXPIRY.column)} > {now_param}"
+
+
+def expiry_now() -> object:
+    """Now, as the ORM would pass it to this database (naive UTC on SQLite)."""
+    return _EXPIRY.get_db_prep_value(timezone.now(), connection, prepared=False)
+
+
+def remember_session(session_key: str, found: Session | None) -> None:
+    """Say that this request has just read the session by this key (None: there is none
+    in force): `SessionStore` answers with it for the rest of the request."""
+    seen = getattr(_this_request, "sessions", None)
+    if seen is not None:
+        seen[session_key] = found
 
 
 class SessionStore(db.SessionStore):
@@ -46,11 +86,12 @@ class SessionStore(db.SessionStore):
 
     def _get_session_from_db(self) -> Session | None:
         found = None
-        if self.session_key is not None:
-            # The instant as the ORM would pass it to this database (naive UTC on SQLite).
-            now = _EXPIRY.get_db_prep_value(timezone.now(), connection, prepared=False)
+        seen = getattr(_this_request, "sessions", None)
+        if seen is not None and self.session_key in seen:
+            found = seen.pop(self.session_key)  # read once: a later load reads again
+        elif self.session_key is not None:
             found = rows.one(Session, "session_key = %s AND expire_date > %s",
-                             [self.session_key, now])
+                             [self.session_key, expiry_now()])
         if found is None:
             self._session_key = None  # as Django's: an unknown or expired key is dropped
         return found

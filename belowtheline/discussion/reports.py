@@ -22,8 +22,10 @@ always closes every open report of a comment and runs with the comment locked, r
 """
 
 import functools
+import threading
 from datetime import UTC, datetime, timedelta
 
+from django.core.signals import request_finished, request_started
 from django.db import connection, transaction
 from django.db.models import BigIntegerField, Case, Count, F, Max, Min, Q, Sum, Value, When
 
@@ -139,6 +141,9 @@ def queue_changed(*, site_id: int) -> None:
     the new version (and a test's transaction sees it too). On PostgreSQL this holds the
     site's version row until commit, so a site's reports and decisions commit one after
     another; each of those transactions is a handful of statements."""
+    seen = getattr(_this_request, "versions", None)
+    if seen is not None:
+        seen.pop(site_id, None)
     moved = QueueVersion.objects.filter(site_id=site_id).update(version=F("version") + 1)
     if not moved:  # the site's first change: make its row (once, whoever races), then move
         QueueVersion.objects.bulk_create([QueueVersion(site_id=site_id)], ignore_conflicts=True)
@@ -149,7 +154,11 @@ def queue_version(*, site: Site) -> int:
     """The site's queue version as this transaction sees it (0 before the first change).
 
     Read on every dashboard request: SQL written once (compiling the ORM's lookup cost
-    more than the database's answer)."""
+    more than the database's answer), or read already by this request with other rows
+    (`remember_queue_version`)."""
+    seen: dict[int, int] | None = getattr(_this_request, "versions", None)
+    if seen is not None and site.pk in seen:
+        return seen[site.pk]
     with connection.cursor() as cursor:
         cursor.execute(_queue_version_sql(), [site.pk])
         row = cursor.fetchone()
@@ -158,9 +167,41 @@ def queue_version(*, site: Site) -> int:
 
 @functools.cache
 def _queue_version_sql() -> str:
+    return queue_version_sql("%s")
+
+
+def queue_version_sql(site_param: str) -> str:
+    """The version lookup as a subquery, for a query that reads it with other rows."""
     quote, meta = connection.ops.quote_name, QueueVersion._meta
     return (f"SELECT {quote(meta.get_field('version').column)} FROM {quote(meta.db_table)} "
-            f"WHERE {quote(meta.get_field('site').column)} = %s")
+            f"WHERE {quote(meta.get_field('site').column)} = {site_param}")
+
+
+# The versions this thread's request has read with other rows (the moderation desk reads
+# the version with the moderator's account and role, in one query). Cleared when a request
+# starts and ends, and a site's entry dropped when its queue changes, so nothing outside
+# the request, nor after a change in it, is ever answered from here.
+_this_request = threading.local()
+
+
+def _request_started(**kwargs: object) -> None:
+    _this_request.versions = {}
+
+
+def _request_finished(**kwargs: object) -> None:
+    _this_request.versions = None
+
+
+request_started.connect(_request_started, dispatch_uid="btl-queue-version-request-started")
+request_finished.connect(_request_finished, dispatch_uid="btl-queue-version-request-finished")
+
+
+def remember_queue_version(*, site: Site, version: int | None) -> None:
+    """Say that this request has just read the site's queue version (0 before the first
+    change): `queue_version` answers with it for the rest of the request."""
+    seen = getattr(_this_request, "versions", None)
+    if seen is not None:
+        seen[site.pk] = version or 0
 
 
 CLOSED = {
