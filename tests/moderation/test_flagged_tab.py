@@ -277,3 +277,30 @@ def _tab_for(user, site) -> str:
     client = Client()
     client.force_login(user)
     return _tab(client, site)
+
+
+def test_the_worker_flags_clear_abuse_and_the_tab_quotes_the_phrase_that_weighed_most(
+        signed_in, site, article, subscriber):
+    """End to end with the real abuse head: this site flags abuse from 0.5 (the shipped
+    head puts the clear example above it; the default 0.7 is for the top few percent)."""
+    from belowtheline.triage.models import TriageSettings, TriageThreshold
+    from tests.triage.test_scorers import CIVIL, HATEFUL
+
+    settings = TriageSettings.objects.create(site=site)
+    TriageThreshold.objects.create(site_settings=settings, scorer="abuse", flag_full_time=0.5,
+                                   flag_part_time=0.5, flag_no_cover=0.5,
+                                   hold_part_time=None, hold_no_cover=None)
+    site.refresh_from_db()
+    hateful = discussion.post_comment(site=site, article=article, author=subscriber,
+                                      text=HATEFUL)
+    civil = discussion.post_comment(site=site, article=article, author=subscriber, text=CIVIL)
+    for comment in (hateful, civil):
+        triage.score_comment(comment_id=comment.pk, now=WEDNESDAY_MORNING)
+
+    html = _tab(signed_in, site)
+
+    assert _rows(html) == [hateful.pk]
+    text = _words(html)
+    found = re.search(r"Abuse (0\.\d\d) — abuse \1: weighed most \u201c([^\u201d]+)\u201d", text)
+    assert found, text
+    assert all(word in HATEFUL for word in found.group(2).split())  # its words, in order
