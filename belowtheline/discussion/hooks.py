@@ -60,6 +60,9 @@ ReportFiledHook = Callable[["Report", datetime], None]
 # world stays with the listener.
 EVENTS = ("comment.created", "comment.amended", "comment.removed", "report.created",
           "comment.held")
+# Emitted like the others but not offered to publishers (no webhook subscribes to it):
+# an author's own correction within the edit window, which triage scores again.
+INTERNAL_EVENTS = ("comment.edited",)
 
 
 class EventListener(Protocol):
@@ -127,7 +130,7 @@ def emit(*, site: "Site", event: str, payload: "Comment | Report", now: datetime
     change itself, so a webhook is never sent for a comment that was not saved, and never
     lost for one that was.
     """
-    if event not in EVENTS:
+    if event not in EVENTS and event not in INTERNAL_EVENTS:
         raise ValueError(f"Unknown event {event!r}; add it to hooks.EVENTS first.")
     for listener in _event_listeners:
         listener(site=site, event=event, payload=payload, now=now)

@@ -302,6 +302,7 @@ def edit_own_comment(
         comment.edited_at = now
         comment.save(update_fields=["text", "edited_at"])
         thread_cache.thread_changed(site=site, article_id=comment.article_id)
+        hooks.emit(site=site, event="comment.edited", payload=comment, now=now)
     return comment
 
 

@@ -31,7 +31,9 @@ from belowtheline.triage.scoring import CommentInput, Score  # plain dataclasses
 logger = logging.getLogger(__name__)
 
 NEW_ACCOUNT = timedelta(hours=24)
-SCORED_EVENTS = ("comment.created", "comment.amended")
+# A new comment, an author's edit within the edit window, a moderator's amendment: each is
+# new text, scored again (what the scores then do to an amendment: `act_on_scores`).
+SCORED_EVENTS = ("comment.created", "comment.edited", "comment.amended")
 
 
 def duplicate_window() -> timedelta:
@@ -42,7 +44,7 @@ def duplicate_window() -> timedelta:
 # --- the post path: queue only -------------------------------------------------------------
 
 def queue_on_comment_event(*, site: Site, event: str, payload: object, now: datetime) -> None:
-    """Event listener: queue the new or amended comment's scoring with its commit.
+    """Event listener: queue the new, edited or amended comment's scoring with its commit.
 
     When tasks are kept in the database (the default), the task's row is written in the
     comment's own transaction, in a savepoint: they commit together, so a post stays one
@@ -169,19 +171,24 @@ def _site_abuse_scorer(site: Site, shipped: object) -> object:
     return scorer
 
 
-def _record_fingerprint(comment: Comment, sig: object) -> None:
+def _record_fingerprint(comment: Comment, sig: object | None) -> None:
+    """The comment's near-duplicate fingerprint for its text as it is now, in place of any
+    earlier one (an edited or amended comment has new text; one edited down to a few words
+    has none), dated when that text was written: later comments are compared with what
+    the thread showed, and the pruning of the index goes by that date."""
     from belowtheline.triage import spam
 
-    if Fingerprint.objects.filter(pk=comment.pk).exists():
-        Fingerprint.objects.filter(pk=comment.pk).delete()  # an amended comment: new text
+    Fingerprint.objects.filter(pk=comment.pk, site_id=comment.site_id).delete()  # its bands too
+    if sig is None:
+        return
+    written = _last_changed(comment)
     fp = Fingerprint.objects.create(
         comment=comment, site_id=comment.site_id, article_id=comment.article_id,
         author_id=comment.author_id, signature=spam.to_bytes(sig),  # type: ignore[arg-type]
-        created_at=comment.created_at,
+        created_at=written,
     )
     FingerprintBand.objects.bulk_create([
-        FingerprintBand(fingerprint=fp, site_id=comment.site_id, band=band,
-                        created_at=comment.created_at)
+        FingerprintBand(fingerprint=fp, site_id=comment.site_id, band=band, created_at=written)
         for band in spam.band_keys(sig)  # type: ignore[arg-type]
     ])
 
@@ -192,8 +199,7 @@ def _up_to_date(comment: Comment, stored: dict[str, CommentScore]) -> bool:
     abuse = stored.get("abuse")
     if abuse is None or set(stored) < {"abuse", "insult", "offtopic", "spam", "legal", "words"}:
         return False
-    changed = max(t for t in (comment.created_at, comment.edited_at, comment.amended_at) if t)
-    return abuse.scored_at >= changed
+    return abuse.scored_at >= _last_changed(comment)
 
 
 def score_comment(*, comment_id: int, now: datetime | None = None,
@@ -215,8 +221,9 @@ def score_comment(*, comment_id: int, now: datetime | None = None,
     data = comment_input(comment, now)
     abuse, offtopic = _model_scorers()
     abuse = _site_abuse_scorer(comment.site, abuse)
+    written = _last_changed(comment)  # an edited comment: copies of its new text until then
     index = StoredIndex(site_id=comment.site_id, exclude_comment_id=comment.pk,
-                        since=comment.created_at - duplicate_window(), until=comment.created_at)
+                        since=written - duplicate_window(), until=written)
     results: dict[str, tuple[str, Score]] = {}
     abuse_score = abuse.score(data)  # type: ignore[attr-defined]
     results["abuse"] = (abuse.version, abuse_score)  # type: ignore[attr-defined]
@@ -228,8 +235,7 @@ def score_comment(*, comment_id: int, now: datetime | None = None,
     results["words"] = ("wordlist/1", _word_list_score(comment))
     sig = spam.signature(comment.text)
     with transaction.atomic():
-        if sig is not None:
-            _record_fingerprint(comment, sig)
+        _record_fingerprint(comment, sig)
         stored = {}
         for name, (version, result) in results.items():
             stored[name], _ = CommentScore.objects.update_or_create(
@@ -288,7 +294,11 @@ def act_on_scores(*, comment: Comment, scores: dict[str, CommentScore],
 
     In the scoring transaction, so the scores and what they did commit together, and the
     queue's version moves with them (its cached pages show the change at once). A comment
-    a moderator has decided on since its last change is not flagged again by a rescore."""
+    a moderator has decided on since its last change is not flagged again by a rescore;
+    an author's edit is a change, so an edit that turns a civil comment abusive is flagged
+    (or held) as if it had been posted so. A moderator's amendment flags and holds nothing:
+    its text is the moderator's, the author can no longer edit it, and a flag would put the
+    desk's own words before the desk (its scores are kept, so they stay true)."""
     from belowtheline.discussion import reports as report_figures
     from belowtheline.moderation import services as moderation
     from belowtheline.sites.cover import cover_at
@@ -296,6 +306,8 @@ def act_on_scores(*, comment: Comment, scores: dict[str, CommentScore],
     from belowtheline.triage.thresholds import site_thresholds
 
     site = comment.site
+    if comment.amended_at is not None:
+        return None  # the amendment decided (upheld) any open flag: `record_decision`
     # Locked, as filing a report locks it: a report filed meanwhile either sees the flag
     # (and adds its bonus) or is seen here (and the bonus is added here).
     comment = Comment.objects.select_for_update().select_related("site").get(

@@ -1,0 +1,189 @@
+"""A comment stays truly scored after it changes: an author's edit within the edit window
+is scored again in the worker, flagged or held by the same thresholds and cover rules as a
+new comment, and its near-duplicate fingerprint is replaced. A moderator's amendment is
+scored too, but never flagged or held against the moderator who wrote it.
+
+These run the real abuse head through the database queue and `btl worker --batch`, as in
+production. "You are a stupid idiot and a pathetic moron." scores 1.00 on the insult
+signal (flag at 0.85 by default; a site here also holds it out of hours)."""
+
+import signal
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from django.core.management import call_command
+from django_tasks_db.models import DBTaskResult
+
+from belowtheline import clock
+from belowtheline.discussion import services as discussion
+from belowtheline.discussion.models import Comment, Rule
+from belowtheline.moderation import services as moderation
+from belowtheline.moderation.models import AuditEntry
+from belowtheline.triage import services as triage
+from belowtheline.triage import spam
+from belowtheline.triage.models import (
+    Fingerprint,
+    FingerprintBand,
+    TriageFlag,
+    TriageSettings,
+    TriageThreshold,
+)
+from tests.conftest import make_staff
+
+pytestmark = pytest.mark.django_db(transaction=True)
+TASK = "belowtheline.triage.tasks.score_comment"
+CIVIL = "Thank you for explaining the council's budget so clearly, I learned a lot."
+INSULT = "You are a stupid idiot and a pathetic moron."
+WEDNESDAY_MORNING = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)  # full-time cover (UK time)
+WEDNESDAY_NIGHT = datetime(2026, 11, 25, 22, 0, tzinfo=UTC)  # part-time cover
+
+
+@pytest.fixture(autouse=True)
+def database_queue(settings) -> None:
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+
+@pytest.fixture
+def run_worker():
+    saved = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGQUIT)}
+
+    def _run() -> None:
+        call_command("worker", "--batch", "--interval", "0", verbosity=0)
+
+    yield _run
+    for sig, handler in saved.items():
+        signal.signal(sig, handler)
+
+
+@pytest.fixture
+def frozen(monkeypatch):
+    """The clock the worker's task reads (it passes no `now`), set per test."""
+    def _at(when: datetime) -> None:
+        monkeypatch.setattr(clock, "now", lambda: when)
+    return _at
+
+
+def _queued() -> int:
+    return DBTaskResult.objects.filter(task_path=TASK, status="READY").count()
+
+
+def _post_civil_then_edit(site, article, author, at: datetime, run_worker, frozen) -> Comment:
+    frozen(at)
+    comment = discussion.post_comment(site=site, article=article, author=author, text=CIVIL)
+    run_worker()
+    assert not TriageFlag.objects.filter(comment=comment).exists()
+    frozen(at + timedelta(minutes=3))
+    discussion.edit_own_comment(site=site, comment_id=comment.pk, author=author, text=INSULT)
+    assert _queued() == 1  # queued with the edit's commit, as a new comment is
+    run_worker()
+    comment.refresh_from_db()
+    return comment
+
+
+def test_an_edit_that_turns_a_civil_comment_abusive_is_flagged(
+        covered_site, article, subscriber, run_worker, frozen):
+    comment = _post_civil_then_edit(covered_site, article, subscriber, WEDNESDAY_MORNING,
+                                    run_worker, frozen)
+
+    assert triage.scores_for(comment)["insult"].score >= 0.85
+    flag = TriageFlag.objects.get(comment=comment, outcome="open")
+    assert "insult" in flag.scorers.split(",")
+    assert not flag.held  # full-time cover: a moderator is there to decide
+    assert comment.status == Comment.Status.PUBLISHED
+    assert _queued() == 0
+
+
+def test_out_of_full_time_cover_the_abusive_edit_is_held(
+        covered_site, article, subscriber, run_worker, frozen):
+    settings = TriageSettings.objects.create(site=covered_site)
+    TriageThreshold.objects.create(site_settings=settings, scorer="insult",
+                                   flag_full_time=0.85, flag_part_time=0.85,
+                                   flag_no_cover=0.85, hold_part_time=0.9, hold_no_cover=0.9)
+    covered_site.refresh_from_db()
+
+    comment = _post_civil_then_edit(covered_site, article, subscriber, WEDNESDAY_NIGHT,
+                                    run_worker, frozen)
+
+    assert comment.status == Comment.Status.HELD
+    assert TriageFlag.objects.get(comment=comment).held
+    entry = AuditEntry.objects.get(comment=comment, action="hold")
+    assert entry.actor_name == "triage"
+    assert "insult score 1.00" in entry.reason
+
+
+def test_an_edit_back_to_civil_text_takes_the_flag_away(
+        covered_site, article, subscriber, run_worker, frozen):
+    comment = _post_civil_then_edit(covered_site, article, subscriber, WEDNESDAY_MORNING,
+                                    run_worker, frozen)
+    assert TriageFlag.objects.filter(comment=comment, outcome="open").exists()
+    frozen(WEDNESDAY_MORNING + timedelta(minutes=6))
+    discussion.edit_own_comment(site=covered_site, comment_id=comment.pk, author=subscriber,
+                                text="Sorry, that was rude. The budget was clearly explained.")
+    run_worker()
+    assert not TriageFlag.objects.filter(comment=comment).exists()
+
+
+def test_a_flag_dismissed_before_an_abusive_edit_does_not_excuse_the_edit(
+        covered_site, article, subscriber, run_worker, frozen):
+    """The moderator decided on the text they saw; the edit is new text."""
+    moderator = make_staff(covered_site, "moderator", "mona")
+    frozen(WEDNESDAY_MORNING)
+    comment = discussion.post_comment(site=covered_site, article=article, author=subscriber,
+                                      text="You are a stupid idiot.")
+    run_worker()
+    assert TriageFlag.objects.filter(comment=comment, outcome="open").exists()
+    moderation.dismiss_reports(site=covered_site, actor=moderator, comment_id=comment.pk,
+                               now=WEDNESDAY_MORNING + timedelta(minutes=1))
+    frozen(WEDNESDAY_MORNING + timedelta(minutes=2))
+    discussion.edit_own_comment(site=covered_site, comment_id=comment.pk, author=subscriber,
+                                text=INSULT)
+    run_worker()
+    assert TriageFlag.objects.filter(comment=comment, outcome="open").exists()
+
+
+def test_an_edit_replaces_the_near_duplicate_fingerprint(
+        site, article, subscriber, run_worker, frozen):
+    frozen(clock.now())
+    comment = discussion.post_comment(site=site, article=article, author=subscriber,
+                                      text=CIVIL)
+    run_worker()
+    before = bytes(Fingerprint.objects.get(pk=comment.pk).signature)
+    new_text = "The bridge is years late and the council should publish every invoice now."
+    frozen(clock.now() + timedelta(minutes=2))
+    discussion.edit_own_comment(site=site, comment_id=comment.pk, author=subscriber,
+                                text=new_text)
+    run_worker()
+    fp = Fingerprint.objects.get(pk=comment.pk)
+    assert bytes(fp.signature) != before
+    assert bytes(fp.signature) == spam.to_bytes(spam.signature(new_text))
+    assert set(FingerprintBand.objects.filter(fingerprint=fp).values_list("band", flat=True)) \
+        == set(spam.band_keys(spam.signature(new_text)))
+    assert FingerprintBand.objects.count() == spam.BANDS  # the old text's bands are gone
+
+    frozen(clock.now() + timedelta(minutes=3))
+    discussion.edit_own_comment(site=site, comment_id=comment.pk, author=subscriber,
+                                text="Agreed.")  # too short to call anyone's copy
+    run_worker()
+    assert not Fingerprint.objects.filter(pk=comment.pk).exists()
+    assert not FingerprintBand.objects.exists()
+
+
+def test_a_moderators_amendment_is_scored_but_not_flagged_against_the_moderator(
+        covered_site, article, subscriber, run_worker, frozen):
+    """Choice: the amended text is the desk's own; its scores are kept (they stay true),
+    but it is neither flagged nor held. Here the moderator's text quotes the insult."""
+    moderator = make_staff(covered_site, "moderator", "mona")
+    rule = Rule.objects.filter(rules_version__site=covered_site).first()
+    frozen(WEDNESDAY_NIGHT)
+    comment = discussion.post_comment(site=covered_site, article=article, author=subscriber,
+                                      text=CIVIL)
+    run_worker()
+    frozen(WEDNESDAY_NIGHT + timedelta(minutes=20))
+    moderation.amend_comment(site=covered_site, actor=moderator, comment_id=comment.pk,
+                             text=INSULT, rule=rule.number, reason="Testing the desk.")
+    run_worker()
+    comment.refresh_from_db()
+    assert triage.scores_for(comment)["insult"].score >= 0.85  # scored again
+    assert triage.scores_for(comment)["insult"].scored_at >= comment.amended_at
+    assert not TriageFlag.objects.filter(comment=comment).exists()
+    assert comment.status == Comment.Status.PUBLISHED
