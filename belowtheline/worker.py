@@ -25,6 +25,8 @@ from belowtheline import clock
 log = logging.getLogger("belowtheline.worker")
 
 HEARTBEAT_EVERY = 10.0  # seconds between heartbeats: a write every pass would load SQLite
+UPKEEP_EVERY = 600.0  # seconds between upkeep passes (unscored comments, the spam index)
+UPKEEP_LOOKBACK = timedelta(hours=1)  # how far back the periodic pass looks for unscored ones
 STALE_AFTER = timedelta(seconds=60)
 BACKOFF_MAX = 30.0
 
@@ -65,6 +67,36 @@ def worker_alive(now=None) -> bool:
     return latest is not None and (now or clock.now()) - latest <= STALE_AFTER
 
 
+def on_start() -> None:
+    """What a starting worker catches up on: webhook deliveries recorded just before a
+    crash that may never have been queued, and comments posted while it was down whose
+    scoring job was lost (the last few days, site by site: `triage.services.catch_up`)."""
+    from belowtheline.integrations import webhooks
+    from belowtheline.triage import services as triage
+
+    webhooks.deliver_due_webhooks()
+    _guarded(triage.catch_up)
+
+
+def upkeep() -> None:
+    """Every few minutes: comments of the last hour still unscored with no job waiting (a
+    process that died between commit and enqueue) are queued."""
+    from belowtheline.triage import services as triage
+
+    _guarded(lambda: triage.catch_up(days=UPKEEP_LOOKBACK / timedelta(days=1)))
+
+
+def _guarded(step) -> None:
+    """A database outage goes to the loop's backoff; any other failure of one upkeep step
+    is logged and never stops the worker (webhooks must still go out)."""
+    try:
+        step()
+    except (DatabaseError, InterfaceError):
+        raise
+    except Exception:
+        log.exception("worker upkeep step failed; the worker carries on")
+
+
 class TaskLoop:
     """Runs queued tasks until `stop()`; survives database and cache outages."""
 
@@ -82,16 +114,17 @@ class TaskLoop:
     def run(self) -> None:
         from django_tasks_db.management.commands.db_worker import Worker
 
-        from belowtheline.integrations import webhooks
-
         backoff, last_beat, started = 1.0, 0.0, False
+        last_upkeep = time.monotonic()
         while not self._stopping.is_set():
             try:
                 close_old_connections()
                 if not started:
-                    # A delivery recorded just before a crash may never have been queued.
-                    webhooks.deliver_due_webhooks()
+                    on_start()
                     started = True
+                elif time.monotonic() - last_upkeep >= UPKEEP_EVERY:
+                    upkeep()
+                    last_upkeep = time.monotonic()
                 if time.monotonic() - last_beat >= HEARTBEAT_EVERY:
                     beat(self.worker_id)
                     last_beat = time.monotonic()

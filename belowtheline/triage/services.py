@@ -9,6 +9,7 @@ is the safety net for a process that died between commit and enqueue.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from datetime import datetime, timedelta
 from functools import cache
@@ -84,17 +85,71 @@ def queue_scoring(comment_id: int) -> bool:
     return True
 
 
-def queue_unscored(*, since: datetime | None = None, site: Site | None = None) -> int:
-    """Queue every comment since `since` (default: the last day) that has no score yet."""
+def queue_unscored(*, since: datetime | None = None, site: Site | None = None,
+                   limit: int | None = None, waiting: set[int] | None = None) -> int:
+    """Queue every comment since `since` (default: the last day) that has no score yet and
+    no scoring job waiting (a job queued before an outage still runs: it is not queued
+    twice), newest first, at most `limit` of them."""
     since = since or clock.now() - timedelta(days=1)
     comments = Comment.objects.filter(created_at__gte=since).exclude(  # cross-site: worker
         triage_scores__scorer="abuse")
     if site is not None:
         comments = comments.filter(site=site)
-    ids = list(comments.values_list("pk", flat=True))
-    for comment_id in ids:
+    waiting = _waiting_comment_ids() if waiting is None else waiting
+    ids = comments.order_by("-created_at", "-pk").values_list("pk", flat=True)
+    if limit is not None:
+        ids = ids[:limit + len(waiting)]  # enough to find `limit` not waiting already
+    todo = [comment_id for comment_id in ids if comment_id not in waiting][:limit]
+    for comment_id in todo:
         queue_scoring(comment_id)
-    return len(ids)
+    return len(todo)
+
+
+def _waiting_comment_ids() -> set[int]:
+    """The comments whose scoring job is in the database queue, ready or running."""
+    if not _tasks_in_database():
+        return set()
+    from django_tasks_db.models import DBTaskResult
+
+    from belowtheline.triage.tasks import score_comment
+
+    found = set()
+    for args in DBTaskResult.objects.filter(
+            task_path=score_comment.module_path, status__in=("READY", "RUNNING")).values_list(
+            "args_kwargs", flat=True):
+        with contextlib.suppress(KeyError, IndexError, TypeError, ValueError):
+            found.add(int(args["args"][0]))
+    return found
+
+
+def catch_up_days() -> float:
+    """How far back the worker looks at start for comments nobody scored: 3 days by
+    default (BTL_TRIAGE_CATCH_UP_DAYS)."""
+    return float(getattr(settings, "BTL_TRIAGE_CATCH_UP_DAYS", 3))
+
+
+CATCH_UP_PER_SITE = 5000  # the newest; a longer outage than that is `btl triage rescore`'s
+
+
+def catch_up(*, now: datetime | None = None, days: float | None = None,
+             per_site: int = CATCH_UP_PER_SITE) -> dict[str, int]:
+    """What the worker does when it starts (and, over the last hour, every few minutes):
+    queue, site by site, the comments of the last `days` that were never scored — posted
+    while the worker was down with their job lost, or by a process that died between
+    commit and enqueue. Cross-site on purpose: the worker serves every site, and each
+    site's share is bounded so one busy site cannot bury the others' catch-up. Returns
+    the number queued per site slug (sites with none left out)."""
+    now = now or clock.now()
+    since = now - timedelta(days=catch_up_days() if days is None else days)
+    queued, waiting = {}, _waiting_comment_ids()
+    for site in Site.objects.order_by("pk"):  # cross-site: the worker serves every site
+        count = queue_unscored(since=since, site=site, limit=per_site, waiting=waiting)
+        if count:
+            queued[site.slug] = count
+    if queued:
+        logger.info("Queued scoring of %s comments nobody scored: %s", sum(queued.values()),
+                    ", ".join(f"{slug} {n}" for slug, n in queued.items()))
+    return queued
 
 
 # --- the worker: score and store ----------------------------------------------------------

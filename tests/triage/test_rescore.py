@@ -187,3 +187,56 @@ def test_a_moderators_amendment_is_scored_but_not_flagged_against_the_moderator(
     assert triage.scores_for(comment)["insult"].scored_at >= comment.amended_at
     assert not TriageFlag.objects.filter(comment=comment).exists()
     assert comment.status == Comment.Status.PUBLISHED
+
+
+# --- catching up when the worker returns ---------------------------------------------------
+
+def test_comments_whose_jobs_were_lost_are_scored_when_the_worker_starts(
+        site, article, subscriber, run_worker):
+    """Posted while the worker was down and their jobs lost (deleted here): the worker's
+    start hook finds them, site by site, and they are scored in the same run."""
+    from belowtheline.sites.models import Site
+    from tests.conftest import make_subscriber
+    from tests.discussion.factories import ArticleFactory, RulesVersionFactory
+
+    other = Site.objects.create(slug="herald", name="The Herald")
+    RulesVersionFactory(site=other, number=1)
+    other_author = make_subscriber(other, username="hal")
+    lost = [discussion.post_comment(site=site, article=article, author=subscriber,
+                                    text="The bridge should have a cycle lane."),
+            discussion.post_comment(site=other, article=ArticleFactory(site=other),
+                                    author=other_author, text=CIVIL)]
+    long_ago = discussion.post_comment(site=site, article=article, author=subscriber,
+                                       text="An old one.", now=clock.now() - timedelta(days=30))
+    DBTaskResult.objects.all().delete()  # the worker was down and the jobs were lost
+
+    run_worker()  # `btl worker --batch`: the start hook, then every job that is ready
+
+    for comment in lost:
+        assert set(triage.scores_for(comment)) >= {"abuse", "insult", "spam"}
+    assert triage.scores_for(long_ago) == {}  # older than the catch-up window
+    assert _queued() == 0
+
+
+def test_the_start_hook_does_not_queue_twice_what_is_already_waiting(
+        site, article, subscriber):
+    waiting = discussion.post_comment(site=site, article=article, author=subscriber,
+                                      text="The bridge should have a cycle lane.")
+    lost = discussion.post_comment(site=site, article=article, author=subscriber, text=CIVIL)
+    DBTaskResult.objects.exclude(args_kwargs__args=[waiting.pk]).delete()
+    assert _queued() == 1
+
+    assert triage.catch_up() == {"gazette": 1}  # only the lost one
+    assert _queued() == 2
+    assert triage.catch_up() == {}
+    assert not triage.scores_for(lost)
+
+
+def test_each_sites_catch_up_is_bounded(site, article, subscriber):
+    for n in range(3):
+        discussion.post_comment(site=site, article=article, author=subscriber,
+                                text=f"Comment number {n} about the bridge.",
+                                now=clock.now() - timedelta(minutes=10 - n))
+    DBTaskResult.objects.all().delete()
+    assert triage.catch_up(per_site=2) == {"gazette": 2}
+    assert triage.catch_up(per_site=2) == {"gazette": 1}

@@ -1,4 +1,5 @@
-"""`btl worker`: runs queued background work (webhook deliveries) until stopped.
+"""`btl worker`: runs queued background work (webhook deliveries, triage scoring) until
+stopped. At start it queues what was missed while it was down (`worker.on_start`).
 
 It outlives database outages (belowtheline/worker.py) and beats a heartbeat that
 `/readyz?worker=1` checks. SIGTERM or Ctrl-C lets the task in hand finish, then stops.
@@ -13,7 +14,7 @@ from belowtheline.worker import TaskLoop, default_worker_id
 
 
 class Command(BaseCommand):
-    help = "Run the background worker (webhook deliveries and other queued tasks)."
+    help = "Run the background worker (webhook deliveries, triage scoring, other tasks)."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--interval", type=float, default=1.0,
@@ -25,9 +26,9 @@ class Command(BaseCommand):
         if batch:
             from django.core.management import call_command
 
-            from belowtheline.integrations import webhooks
+            from belowtheline.worker import on_start
 
-            webhooks.deliver_due_webhooks()
+            on_start()
             call_command("db_worker", "--batch", "--interval", str(interval))
             return
         loop = TaskLoop(worker_id=default_worker_id(), interval=interval)
