@@ -70,20 +70,24 @@ def worker_alive(now=None) -> bool:
 def on_start() -> None:
     """What a starting worker catches up on: webhook deliveries recorded just before a
     crash that may never have been queued, and comments posted while it was down whose
-    scoring job was lost (the last few days, site by site: `triage.services.catch_up`)."""
+    scoring job was lost (the last few days, site by site: `triage.services.catch_up`);
+    and the near-duplicate index's text older than its window is forgotten."""
     from belowtheline.integrations import webhooks
     from belowtheline.triage import services as triage
 
     webhooks.deliver_due_webhooks()
     _guarded(triage.catch_up)
+    _guarded(triage.prune_fingerprints)  # a worker restarted often still prunes
 
 
 def upkeep() -> None:
     """Every few minutes: comments of the last hour still unscored with no job waiting (a
-    process that died between commit and enqueue) are queued."""
+    process that died between commit and enqueue) are queued, and the near-duplicate
+    index forgets text older than its window (`triage.services.prune_fingerprints`)."""
     from belowtheline.triage import services as triage
 
     _guarded(lambda: triage.catch_up(days=UPKEEP_LOOKBACK / timedelta(days=1)))
+    _guarded(triage.prune_fingerprints)
 
 
 def _guarded(step) -> None:

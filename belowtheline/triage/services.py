@@ -152,6 +152,37 @@ def catch_up(*, now: datetime | None = None, days: float | None = None,
     return queued
 
 
+PRUNE_BATCH = 500  # fingerprints (and their 16 bands each) per short transaction
+
+
+def prune_fingerprints(*, now: datetime | None = None, batch: int = PRUNE_BATCH) -> int:
+    """Forget the near-duplicate fingerprints, and their band keys, of text written
+    longer ago than the duplicate window: no new comment is ever compared with them, so
+    the index stays the size of the window's comments instead of growing forever. Site by
+    site through the (site, written) index, a few hundred at a time, each batch its own
+    short transaction, so a big table is never locked for long. Returns how many
+    fingerprints went. (A `btl triage rescore` of an older comment then no longer finds
+    its copies from then: the spam score is for the time of posting.)"""
+    now = now or clock.now()
+    cutoff = now - duplicate_window()
+    pruned = 0
+    for site_id in Site.objects.order_by("pk").values_list("pk", flat=True):  # every site
+        while True:
+            ids = list(Fingerprint.objects.filter(site_id=site_id, created_at__lt=cutoff)
+                       .order_by("created_at").values_list("pk", flat=True)[:batch])
+            if not ids:
+                break
+            with transaction.atomic():  # the bands first, by their fingerprint's index
+                FingerprintBand.objects.filter(site_id=site_id, fingerprint_id__in=ids).delete()
+                Fingerprint.objects.filter(site_id=site_id, pk__in=ids).delete()
+            pruned += len(ids)
+            if len(ids) < batch:
+                break
+    if pruned:
+        logger.info("Pruned %s near-duplicate fingerprints older than %s", pruned, cutoff)
+    return pruned
+
+
 # --- the worker: score and store ----------------------------------------------------------
 
 def comment_input(comment: Comment, now: datetime) -> CommentInput:

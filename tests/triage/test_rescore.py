@@ -240,3 +240,52 @@ def test_each_sites_catch_up_is_bounded(site, article, subscriber):
     DBTaskResult.objects.all().delete()
     assert triage.catch_up(per_site=2) == {"gazette": 2}
     assert triage.catch_up(per_site=2) == {"gazette": 1}
+
+
+# --- pruning the near-duplicate index -----------------------------------------------------
+
+def test_fingerprints_older_than_the_duplicate_window_are_pruned_in_batches(
+        site, article, subscriber, settings):
+    """The index keeps only what a new comment can still be compared with."""
+    from belowtheline.worker import on_start
+
+    settings.BTL_TRIAGE_DUPLICATE_HOURS = 24
+    now = clock.now()
+    old = [discussion.post_comment(site=site, article=article, author=subscriber,
+                                   text=f"{CIVIL} Old comment number {n}.",
+                                   now=now - timedelta(days=2, minutes=n)) for n in range(5)]
+    fresh = discussion.post_comment(site=site, article=article, author=subscriber,
+                                    text=f"{CIVIL} A fresh comment.", now=now - timedelta(hours=2))
+    for comment in [*old, fresh]:
+        triage.score_comment(comment_id=comment.pk, now=now)
+    assert Fingerprint.objects.count() == 6
+    assert FingerprintBand.objects.count() == 6 * spam.BANDS
+
+    assert triage.prune_fingerprints(now=now, batch=2) == 5  # three batches: 2, 2, 1
+    assert list(Fingerprint.objects.values_list("pk", flat=True)) == [fresh.pk]
+    assert FingerprintBand.objects.count() == spam.BANDS
+    assert not FingerprintBand.objects.exclude(fingerprint_id=fresh.pk).exists()
+    assert triage.scores_for(old[0])["spam"]  # the scores stay: only the index forgets
+
+    # The worker's start hook prunes too: a day later the fresh one is past the window.
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(clock, "now", lambda: now + timedelta(days=1))
+        on_start()
+    assert not Fingerprint.objects.exists()
+    assert not FingerprintBand.objects.exists()
+
+
+def test_a_copy_within_the_window_is_still_found_after_pruning(site, article, subscriber,
+                                                               other_subscriber, settings):
+    settings.BTL_TRIAGE_DUPLICATE_HOURS = 24
+    now = clock.now()
+    text = ("Earn five thousand pounds a week from home with this one simple trick, "
+            "thousands already have: http://quick-cash.example.com/start")
+    first = discussion.post_comment(site=site, article=article, author=subscriber, text=text,
+                                    now=now - timedelta(hours=3))
+    triage.score_comment(comment_id=first.pk, now=now - timedelta(hours=3))
+    triage.prune_fingerprints(now=now)
+    copy = discussion.post_comment(site=site, article=article, author=other_subscriber,
+                                   text=text.upper(), now=now)
+    triage.score_comment(comment_id=copy.pk, now=now)
+    assert triage.scores_for(copy)["spam"].explanation.startswith("same text as 1 comment")
