@@ -497,7 +497,12 @@ def _decide(action: str, request: HttpRequest, site: Site, comment_id: int,
     common = {"site": site, "actor": request.user, "comment_id": comment_id,
               "seen_decision": data["seen_decision"]}
     if action == "dismiss":
+        # "Dismiss flag" on a comment nobody reported closes only triage's flag: say so.
+        reported = Report.objects.filter(site=site, comment_id=comment_id,
+                                         status=Report.Status.OPEN).exists()
         comment = services.dismiss_reports(**common, reason=data["reason"])
+        if not reported:
+            return f"Flag on {_who(comment)} dismissed: it stays on the thread."
         return f"Reports on {_who(comment)} dismissed: it stays on the thread."
     if action == "amend":
         comment = services.amend_comment(**common, text=data["text"], rule=data["rule"],
