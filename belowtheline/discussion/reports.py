@@ -130,7 +130,7 @@ def record_filed(report: Report) -> None:
     if report.reason == Report.Reason.LEGAL_RISK:
         changes["has_open_legal_report"] = Value(True)
     Comment.objects.filter(pk=report.comment_id, site_id=report.site_id).update(**changes)
-    queue_changed(site_id=report.site_id)
+    # The filing transaction moves the queue's version last (`report_comment`).
 
 
 def queue_changed(*, site_id: int) -> None:

@@ -146,10 +146,13 @@ def set_comment_status(comment: Comment, status: str, now: datetime) -> None:
 
 def locked_comment(*, site: Site, comment_id: int) -> Comment:
     """The comment, locked for the rest of the transaction: two people acting on it at once
-    queue here, and the second sees what the first did."""
+    queue here, and the second sees what the first did.
+
+    Its row only: the article comes with it for reading, and locking the article's row
+    too would hold up every post on the thread until the decision commits."""
     try:
         return (
-            Comment.objects.select_for_update()
+            Comment.objects.select_for_update(of=("self",))
             .select_related("article")
             .get(pk=comment_id, site=site)
         )
@@ -453,6 +456,11 @@ def report_comment(
             hooks.emit(site=site, event="report.created", payload=report, now=now)
             for hook in report_filed_hooks():
                 hook(report, now)
+            # Last, as in every decision (comment, then thread, then queue): the site's
+            # queue version is one row that every report and decision updates, so taking
+            # it before a hold's thread row made a report and a decision on the same
+            # thread wait for each other (deadlock, seen under load on PostgreSQL).
+            report_figures.queue_changed(site_id=site.pk)
     except IntegrityError:
         raise Conflict(
             "already_reported", "You have already reported this comment. Thank you."

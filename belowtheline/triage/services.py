@@ -395,8 +395,11 @@ def act_on_scores(*, comment: Comment, scores: dict[str, CommentScore],
     if comment.amended_at is not None:
         return None  # the amendment decided (upheld) any open flag: `record_decision`
     # Locked, as filing a report locks it: a report filed meanwhile either sees the flag
-    # (and adds its bonus) or is seen here (and the bonus is added here).
-    comment = Comment.objects.select_for_update().select_related("site").get(
+    # (and adds its bonus) or is seen here (and the bonus is added here). The comment's
+    # row only (`of`): locking the joined site row too made every transaction that writes
+    # a row of the site wait for this one at commit (its foreign-key check), and deadlock
+    # with those that move the queue's version (seen under load on PostgreSQL).
+    comment = Comment.objects.select_for_update(of=("self",)).select_related("site").get(
         pk=comment.pk, site_id=site.pk)
     cover = cover_at(site=site, instant=now).kind
     limits = site_thresholds(site)
