@@ -31,6 +31,8 @@ that Django would redirect to HTTPS.
 
 import functools
 import logging
+import threading
+from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -109,52 +111,129 @@ def _account_sql() -> str:
             f"({queue_version_sql('%s')}) FROM {rows.table(User)} u WHERE {pk} = %s")
 
 
+@functools.cache
+def _everything_sql() -> str:
+    """The site with the session, and the account a session named before with its role
+    and the queue's version: one round trip."""
+    from django.contrib.sessions.models import Session
+
+    from belowtheline.accounts.models import User
+    from belowtheline.accounts.selectors import staff_role_sql
+    from belowtheline.accounts.sessions import session_sql
+    from belowtheline.discussion.reports import queue_version_sql
+    from belowtheline.sites.models import Site
+
+    quote = connection.ops.quote_name
+    slug, pk = quote(Site._meta.get_field("slug").column), quote(User._meta.pk.column)
+    site_id = f"st.{quote(Site._meta.pk.column)}"
+    return (f"SELECT {rows.columns(Site, 'st')}, {rows.columns(Session, 'ss')}, "
+            f"{rows.columns(User, 'u')}, ({staff_role_sql(site_id, f'u.{pk}')}), "
+            f"({queue_version_sql(site_id)}) "
+            f"FROM {rows.table(Site)} st LEFT JOIN {rows.table(Session)} ss "
+            f"ON {session_sql('ss', '%s', '%s')} LEFT JOIN {rows.table(User)} u "
+            f"ON u.{pk} = %s WHERE st.{slug} = %s")
+
+
+class _AccountsBySession:
+    """Which account each session key names, as this process last read it: a session's
+    account never changes under the same key (signing in makes a new key), so the next
+    request can read the account with the session instead of after it. Only a guess of
+    which row to read: the session read with it is decoded as always, and the account is
+    used only if the session names it. Bounded, oldest out first."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.items: OrderedDict[str, object] = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, key: str) -> object | None:
+        return self.items.get(key)
+
+    def put(self, key: str, user_id: object) -> None:
+        with self.lock:
+            self.items[key] = user_id
+            self.items.move_to_end(key)
+            while len(self.items) > self.size:
+                self.items.popitem(last=False)
+
+    def drop(self, key: str) -> None:
+        with self.lock:
+            self.items.pop(key, None)
+
+
+_accounts_by_session = _AccountsBySession(10_000)
+
+
 def read_ahead(request: WSGIRequest, slug: object) -> None:
-    """Read in two round trips what the view's first steps read in five, and leave each row
-    where the function that reads it looks first for this request: the site with the
-    session (`site_by_slug`, the session engine), then the account the session names with
-    their role on the site and the site's queue version (the authentication backend,
-    `staff_role`, `queue_version`). Those functions still decide everything (the session
-    in force, the account active and its hash, the role one that moderates); they are
-    only spared the queries. Each round trip waits for the database and then for the
+    """Read in one or two round trips what the view's first steps read in five, and leave
+    each row where the function that reads it looks first for this request: the site with
+    the session (`site_by_slug`, the session engine), and the account the session names
+    with their role on the site and the site's queue version (the authentication backend,
+    `staff_role`, `queue_version`): with the session when this process has seen the
+    session before, after it otherwise. Those functions still decide everything (the
+    session in force, the account active and its hash, the role one that moderates); they
+    are only spared the queries. Each round trip waits for the database and then for the
     interpreter, behind the other threads: at 32 connections that wait was the page's
     latency, not its CPU."""
     from django.contrib.auth import SESSION_KEY
     from django.contrib.sessions.models import Session
 
-    from belowtheline.accounts import backends, sessions
+    from belowtheline.accounts import sessions
     from belowtheline.accounts.models import User
-    from belowtheline.accounts.selectors import remember_staff_role
-    from belowtheline.discussion.reports import remember_queue_version
     from belowtheline.sites.models import Site
     from belowtheline.sites.selectors import remember_site
 
     key = request.COOKIES.get(settings.SESSION_COOKIE_NAME)
     if not key or not isinstance(slug, str):
         return
-    found = rows.fetch(_site_and_session_sql(), [key, sessions.expiry_now(), slug])
+    guess = _accounts_by_session.get(key)
+    if guess is not None:
+        found = rows.fetch(_everything_sql(), [key, sessions.expiry_now(), guess, slug])
+    else:
+        found = rows.fetch(_site_and_session_sql(), [key, sessions.expiry_now(), slug])
     if not found:
         return  # no such site: the view says so
-    site_width = rows.width(Site)
-    site = rows.from_row(Site, found[0][:site_width])
+    row = found[0]
+    site_width, session_width = rows.width(Site), rows.width(Session)
+    site = rows.from_row(Site, row[:site_width])
     remember_site(site)
-    session_row = found[0][site_width:]
+    session_row = row[site_width:site_width + session_width]
     session = rows.from_row(Session, session_row) if session_row[0] is not None else None
     sessions.remember_session(key, session)
     if session is None:
+        _accounts_by_session.drop(key)
         return
     data = sessions.SessionStore().decode(session.session_data)
     try:
         user_id = User._meta.pk.to_python(data[SESSION_KEY])
     except (KeyError, ValidationError):
         return  # nobody signed in, or not as Django would have it: its own lookups say
-    found = rows.fetch(_account_sql(), [site.pk, site.pk, user_id])
-    user = rows.from_row(User, found[0][:rows.width(User)]) if found else None
+    if guess is not None and guess == user_id:
+        account = row[site_width + session_width:]
+    else:
+        found = rows.fetch(_account_sql(), [site.pk, site.pk, user_id])
+        account = found[0] if found else None
+    _remember_account(site, user_id, account)
+    _accounts_by_session.put(key, user_id)
+
+
+def _remember_account(site: object, user_id: object, account: tuple | None) -> None:
+    """The account row (None or all nulls: there is none), its role and the version, left
+    for the backend, `staff_role` and `queue_version`."""
+    from belowtheline.accounts import backends
+    from belowtheline.accounts.models import User
+    from belowtheline.accounts.selectors import remember_staff_role
+    from belowtheline.discussion.reports import remember_queue_version
+
+    width = rows.width(User)
+    if account is None or account[0] is None:
+        backends.remember_account(user_id, None)
+        return
+    user = rows.from_row(User, account[:width])
     backends.remember_account(user_id, user)
-    if user is not None:
-        role, version = found[0][rows.width(User):]
-        remember_staff_role(site=site, user=user, role=role)
-        remember_queue_version(site=site, version=version)
+    role, version = account[width:]
+    remember_staff_role(site=site, user=user, role=role)  # type: ignore[arg-type]
+    remember_queue_version(site=site, version=version)  # type: ignore[arg-type]
 
 
 class DeskPath:

@@ -10,7 +10,7 @@ from django.middleware.csrf import _unmask_cipher_token
 from django.test import Client
 from django.urls import reverse
 
-from belowtheline import wsgi
+from belowtheline import desk_path, wsgi
 from belowtheline.accounts.models import StaffRole
 from belowtheline.desk_path import DeskPath
 from belowtheline.discussion import services
@@ -244,17 +244,21 @@ def test_a_host_django_does_not_serve_is_left_to_it(app, django_app, queue, mode
     assert status.startswith("400")
 
 
-def test_a_queue_page_served_from_the_cache_costs_two_queries(
+def test_a_queue_page_served_from_the_cache_costs_one_query_once_the_session_is_known(
     app, queue, moderator, django_assert_num_queries
 ):
     """Signed in, a page whose rows and frame are kept reads the site with the session,
     then the account with its role and the queue's version: two round trips, where
-    Django's path makes five."""
+    Django's path makes five; and one, once this process knows which account the session
+    names."""
+    desk_path._accounts_by_session.items.clear()
     headers = {"cookie": cookie(session_of(moderator))}
-    call(app, queue, **headers)
+    call(wsgi.django_application, queue, **headers)
     with django_assert_num_queries(5):
         assert call(wsgi.django_application, queue, **headers)[0] == "200 OK"
     with django_assert_num_queries(2):
+        assert call(app, queue, **headers)[0] == "200 OK"
+    with django_assert_num_queries(1):
         assert call(app, queue, **headers)[0] == "200 OK"
 
 
@@ -295,3 +299,34 @@ def test_what_one_request_read_ahead_never_answers_the_next(app, queue, site, mo
     assert "You are editor here" in page
     moderation.dismiss_reports(site=site, actor=moderator, comment_id=reported.pk)
     assert f'id="row-{reported.pk}"' not in call(app, queue, **first)[2].decode()
+
+
+def test_a_session_known_to_the_process_still_ends_at_once(app, django_app, queue, moderator,
+                                                           second_moderator, reported):
+    """What the process remembers of a session (which account it names) only says which row
+    to read with it: signed out, deactivated or removed, the next page is refused."""
+    client = Client()
+    client.force_login(moderator)
+    session = client.cookies[settings.SESSION_COOKIE_NAME].value
+    for _ in range(2):
+        assert call(app, queue, cookie=cookie(session))[0] == "200 OK"
+    StaffRole.objects.filter(user=moderator).delete()
+    assert call(app, queue, cookie=cookie(session))[0].startswith("403")
+    StaffRole.objects.create(site=reported.site, user=moderator, role="moderator")
+    assert call(app, queue, cookie=cookie(session))[0] == "200 OK"
+    moderator.is_active = False
+    moderator.save()
+    assert call(app, queue, cookie=cookie(session))[0].startswith("302")
+    moderator.is_active = True
+    moderator.save()
+    assert call(app, queue, cookie=cookie(session))[0] == "200 OK"
+    client.post(reverse("logout"))
+    status, _headers, body = call(app, queue, cookie=cookie(session))
+    assert status.startswith("302")
+    assert reported.text.encode() not in body
+    # Another moderator's session is never read as this one's account.
+    other = session_of(second_moderator)
+    for _ in range(2):
+        page = call(app, queue, cookie=cookie(other))[2].decode()
+        assert "Max_P" in page
+        assert "Mona_K" not in page
