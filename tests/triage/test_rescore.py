@@ -289,3 +289,58 @@ def test_a_copy_within_the_window_is_still_found_after_pruning(site, article, su
                                    text=text.upper(), now=now)
     triage.score_comment(comment_id=copy.pk, now=now)
     assert triage.scores_for(copy)["spam"].explanation.startswith("same text as 1 comment")
+
+
+def test_the_worker_loop_of_serve_with_worker_catches_up_when_it_starts(
+        site, article, subscriber):
+    """`btl serve --with-worker` and `btl worker` run the same loop: its first pass runs
+    the start hook, so a comment whose job was lost is scored without anyone asking."""
+    import threading
+    import time
+
+    from django.db import connection
+
+    from belowtheline.worker import TaskLoop
+
+    comment = discussion.post_comment(site=site, article=article, author=subscriber,
+                                      text="The bridge should have a cycle lane.")
+    DBTaskResult.objects.all().delete()
+    loop = TaskLoop(worker_id="rescore-test-worker", interval=0.05)
+    errors: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            loop.run()
+        except BaseException as error:
+            errors.append(error)
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    try:
+        deadline = time.monotonic() + 60
+        while "abuse" not in triage.scores_for(comment):
+            assert time.monotonic() < deadline, "the loop never scored the lost comment"
+            assert thread.is_alive(), errors
+            time.sleep(0.1)
+    finally:
+        loop.stop()
+        thread.join(20)
+    assert not thread.is_alive()
+    assert errors == []
+
+
+def test_the_periodic_upkeep_queues_the_last_hours_lost_jobs(site, article, subscriber):
+    from belowtheline.worker import upkeep
+
+    recent = discussion.post_comment(site=site, article=article, author=subscriber,
+                                     text="Posted half an hour ago.",
+                                     now=clock.now() - timedelta(minutes=30))
+    discussion.post_comment(site=site, article=article, author=subscriber,
+                            text="Posted yesterday: the start hook's business, not upkeep's.",
+                            now=clock.now() - timedelta(hours=20))
+    DBTaskResult.objects.all().delete()
+    upkeep()
+    assert [r.args_kwargs["args"] for r in DBTaskResult.objects.filter(task_path=TASK)] \
+        == [[recent.pk]]
