@@ -9,8 +9,13 @@ from django_tasks import task
 
 from belowtheline.integrations import webhooks
 
+# The worker takes ready jobs by priority, highest first: a publisher's webhook (a new
+# comment to their app, a removal to their CMS) never waits behind a backlog of scoring,
+# such as the catch-up after an outage.
+DELIVERY_PRIORITY = 10
 
-@task()
+
+@task(priority=DELIVERY_PRIORITY)
 def deliver_webhook(delivery_id: int) -> str:
     """Attempt one webhook delivery if it is still pending and due."""
     delivery = webhooks.attempt_delivery(delivery_id=delivery_id)

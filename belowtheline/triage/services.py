@@ -72,13 +72,15 @@ def _tasks_in_database() -> bool:
     return isinstance(score_comment.get_backend(), DatabaseBackend)
 
 
-def queue_scoring(comment_id: int) -> bool:
+def queue_scoring(comment_id: int, *, catching_up: bool = False) -> bool:
     """Never fails the caller: the comment is already published; if the queue cannot take
-    the job now, `queue_unscored` (run when the worker starts) finds the comment later."""
-    from belowtheline.triage.tasks import score_comment
+    the job now, `queue_unscored` (run when the worker starts) finds the comment later.
+    `catching_up`: queued behind the comments being posted now."""
+    from belowtheline.triage.tasks import CATCH_UP_PRIORITY, score_comment
 
     try:
-        score_comment.enqueue(comment_id)
+        (score_comment.using(priority=CATCH_UP_PRIORITY) if catching_up
+         else score_comment).enqueue(comment_id)
     except Exception:
         logger.exception("Could not queue scoring of comment %s", comment_id)
         return False
@@ -101,7 +103,7 @@ def queue_unscored(*, since: datetime | None = None, site: Site | None = None,
         ids = ids[:limit + len(waiting)]  # enough to find `limit` not waiting already
     todo = [comment_id for comment_id in ids if comment_id not in waiting][:limit]
     for comment_id in todo:
-        queue_scoring(comment_id)
+        queue_scoring(comment_id, catching_up=True)
     return len(todo)
 
 

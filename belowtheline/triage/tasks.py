@@ -5,6 +5,11 @@ from django_tasks import task
 
 from belowtheline.triage import services
 
+# Below webhook deliveries (integrations/tasks.py); a comment just posted at the default
+# priority, the catch-up of comments nobody scored (`services.queue_unscored`) below it,
+# so the newest comments are scored first after an outage.
+CATCH_UP_PRIORITY = -10
+
 
 @task()
 def score_comment(comment_id: int) -> str:

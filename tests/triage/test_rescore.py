@@ -344,3 +344,26 @@ def test_the_periodic_upkeep_queues_the_last_hours_lost_jobs(site, article, subs
     upkeep()
     assert [r.args_kwargs["args"] for r in DBTaskResult.objects.filter(task_path=TASK)] \
         == [[recent.pk]]
+
+
+def test_after_an_outage_webhooks_go_first_then_new_comments_then_the_catch_up(
+        site, article, subscriber):
+    """The worker takes ready jobs by priority: a publisher's webhook never waits behind
+    scoring, and a comment posted now is scored before the backlog of those nobody scored."""
+    from belowtheline.integrations.models import WebhookEndpoint
+
+    lost = discussion.post_comment(site=site, article=article, author=subscriber,
+                                   text="Posted while the worker was down.",
+                                   now=clock.now() - timedelta(minutes=5))
+    DBTaskResult.objects.all().delete()  # its job was lost
+    assert triage.catch_up() == {"gazette": 1}
+    WebhookEndpoint.objects.create(site=site, url="https://hooks.example.org/btl",
+                                   secret="s3cret", events=["comment.created"])
+    fresh = discussion.post_comment(site=site, article=article, author=subscriber,
+                                    text="Posted just now, once the worker was back.")
+
+    order = [(job.task_path.rsplit(".", 1)[-1], job.args_kwargs["args"][0])
+             for job in DBTaskResult.objects.ready()]
+
+    assert [name for name, _ in order] == ["deliver_webhook", "score_comment", "score_comment"]
+    assert [comment for name, comment in order if name == "score_comment"] == [fresh.pk, lost.pk]
