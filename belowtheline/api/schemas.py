@@ -431,7 +431,7 @@ class QueueItemOut(Schema):
         description="The open reports weighed by who filed them, in ordinary reports (a "
                     "subscriber's with no decided reports counts 1): what the holds compare.")
     report_weight_words: str = Field(
-        description='The same in words: "3 reports (weigh 0.2: 3 from new accounts)".')
+        description='The same in words: "3 reports (weight 0.2: 3 from new accounts)".')
     triage_scores: list[TriageScoreOut] = Field(
         description="Triage's scores of 0.3 or more, those over the flag threshold first.")
     triage_flag: TriageFlagOut | None = Field(

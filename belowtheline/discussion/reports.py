@@ -75,11 +75,11 @@ def reporter_weight(record: float | None, *, subscriber: bool = True,
 
 def describe_weight(*, weight: int, reports: int, new_accounts: int = 0,
                     free_accounts: int = 0, noun: str = "report") -> str:
-    """The weighted figure in a moderator's words: "3 reports (weigh 1.4: 2 from new
+    """The weighted figure in a moderator's words: "3 reports (weight 1.4: 2 from new
     accounts)"."""
     parts = [f"{n} from {what}" for n, what in ((new_accounts, "new accounts"),
                                                  (free_accounts, "free accounts")) if n]
-    figure = f"weigh {weight / ORDINARY_REPORT:.1f}"
+    figure = f"weight {weight / ORDINARY_REPORT:.1f}"
     return (f"{reports} {noun}{'s' if reports != 1 else ''} ({figure}"
             + (f": {', '.join(parts)}" if parts else "") + ")")
 

@@ -183,7 +183,7 @@ class QueueItem:
 
     @property
     def weight_words(self) -> str:
-        """ "3 reports (weigh 0.2: 3 from new accounts)": the figure the holds compare."""
+        """ "3 reports (weight 0.2: 3 from new accounts)": the figure the holds compare."""
         if not self.open_reports:
             return ""
         return report_figures.describe_weight(weight=self.report_weight,

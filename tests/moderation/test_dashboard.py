@@ -78,7 +78,7 @@ def test_reported_tab_shows_reasons_counts_notes_and_puts_legal_risk_first(
     assert rows(response) == [legal.pk, abusive.pk]
     text = words(response)
     assert "Legal risk" in text
-    assert "2 reports (weigh 2.0) Abusive or hateful ×2" in text
+    assert "2 reports (weight 2.0) Abusive or hateful ×2" in text
     assert "Name-calling" in text
     assert "Defamatory about the mayor" in text
     assert "first 0 minutes ago" in text

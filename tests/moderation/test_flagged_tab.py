@@ -117,7 +117,7 @@ def test_a_flagged_comment_once_reported_is_in_the_reported_tab_with_its_scores(
     reported = _tab(signed_in, site, tab="reported")
     assert _rows(reported) == [comment.pk]
     text = _words(reported)
-    assert "3 reports (weigh 1.1: 2 from new accounts)" in text
+    assert "3 reports (weight 1.1: 2 from new accounts)" in text
     assert "Abuse 0.91 — abuse 0.91" in text
 
 
@@ -252,7 +252,7 @@ def test_the_reported_tabs_priority_includes_the_scores(site, article, subscribe
     assert [item.comment.pk for item in page.items] == [flagged_first.pk, reported_first.pk,
                                                         plain.pk]
     first = page.items[0]
-    assert first.weight_words == "1 report (weigh 1.0)"  # the reports' own weight
+    assert first.weight_words == "1 report (weight 1.0)"  # the reports' own weight
     assert first.score > page.items[2].score
 
 

@@ -66,7 +66,7 @@ def test_readers_with_upheld_records_hold_a_comment_sooner(
     comment.refresh_from_db()
     assert comment.status == Comment.Status.HELD
     hold = AuditEntry.objects.get(comment=comment, action="hold")
-    assert "2 open reports (weigh 3.3)" in hold.reason
+    assert "2 open reports (weight 3.3)" in hold.reason
 
 
 def test_a_legal_risk_report_from_a_new_account_does_not_hold_by_itself(
