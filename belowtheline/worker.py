@@ -18,6 +18,7 @@ import time
 from datetime import timedelta
 
 from django.db import DatabaseError, close_old_connections, connections
+from django.db.backends.signals import connection_created
 from django.db.utils import InterfaceError
 
 from belowtheline import clock
@@ -29,6 +30,26 @@ UPKEEP_EVERY = 600.0  # seconds between upkeep passes (unscored comments, the sp
 UPKEEP_LOOKBACK = timedelta(hours=1)  # how far back the periodic pass looks for unscored ones
 STALE_AFTER = timedelta(seconds=60)
 BACKOFF_MAX = 30.0
+# How long the loop keeps a database connection open between tasks. The library's worker
+# calls `close_old_connections()` around every task; with Django's default (a connection
+# per request, which `btl worker` has) that closed and reopened the connection for each
+# one: on PostgreSQL a new server process, on SQLite a WAL checkpoint at close, together
+# up to half of a scoring job's time (bench/score_worker.py). Health-checked on reuse.
+KEEP_CONNECTION = 300.0
+_loop_threads: set[int] = set()
+
+
+def _keep_loop_connections(sender: object, connection: object, **kwargs: object) -> None:
+    """A connection opened by a loop's thread stays open `KEEP_CONNECTION` seconds (unless
+    it comes from a pool, where closing it is cheap, or the settings keep it already)."""
+    if threading.get_ident() not in _loop_threads:
+        return
+    settings_dict = connection.settings_dict  # type: ignore[attr-defined]
+    if settings_dict.get("CONN_MAX_AGE") == 0 and "pool" not in settings_dict.get("OPTIONS", {}):
+        connection.close_at = time.monotonic() + KEEP_CONNECTION  # type: ignore[attr-defined]
+
+
+connection_created.connect(_keep_loop_connections, dispatch_uid="btl-worker-keep-connections")
 
 
 class _QuietPasses(logging.Filter):
@@ -118,6 +139,13 @@ class TaskLoop:
     def run(self) -> None:
         from django_tasks_db.management.commands.db_worker import Worker
 
+        _loop_threads.add(threading.get_ident())
+        try:
+            self._run(Worker)
+        finally:
+            _loop_threads.discard(threading.get_ident())
+
+    def _run(self, Worker: type) -> None:  # noqa: N803 (the library's class)
         backoff, last_beat, started = 1.0, 0.0, False
         last_upkeep = time.monotonic()
         while not self._stopping.is_set():
