@@ -51,11 +51,13 @@ class Encodings:
     parent and its article are each encoded once however many scorers ask. The token-level
     states of the last few texts are kept too, for the abuse explanation."""
 
-    def __init__(self, model: encoder.MiniLM, size: int = 512, detailed: int = 8) -> None:
+    def __init__(self, model: encoder.MiniLM, size: int = 512, detailed: int = 8,
+                 articles: int = 8192) -> None:
         self.model = model
-        self.size, self.detailed = size, detailed
+        self.size, self.detailed, self.articles = size, detailed, articles
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
         self._tokens: OrderedDict[str, tuple[np.ndarray, list[str], list[int]]] = OrderedDict()
+        self._articles: OrderedDict[str, np.ndarray] = OrderedDict()
 
     @staticmethod
     def _remember(cache: OrderedDict, key: str, value: object, size: int) -> None:
@@ -86,9 +88,25 @@ class Encodings:
         top = self.layers(text)[-1]
         return top / max(float(np.linalg.norm(top)), 1e-9)
 
+    def article_last(self, text: str) -> np.ndarray:
+        """`last(text)` for an article's headline or paragraph, remembered apart from the
+        comments' texts: in the shared cache every comment pushed one article text out, so
+        with a few dozen articles of 20 paragraphs being discussed at once each comment
+        re-encoded its whole article (22 encodings a comment, ~0.3 s). Here each text of
+        an article is encoded once while its article is discussed (8,192 texts, ~3 KB each);
+        an edited article has new text, encoded afresh."""
+        found = self._articles.get(text)
+        if found is None:
+            found = self.last(text)
+            self._remember(self._articles, text, found, self.articles)
+        else:
+            self._articles.move_to_end(text)
+        return found
+
     def forget(self) -> None:
         self._cache.clear()
         self._tokens.clear()
+        self._articles.clear()
 
 
 @cache

@@ -113,7 +113,7 @@ class OffTopicScorer:
             opening = " ".join(paragraph.split()[:4])
             candidates.append((f"the paragraph beginning \u201c{opening}\u2026\u201d", paragraph))
         if candidates:
-            sims = [float(mine @ self.enc.last(t)) for _, t in candidates]
+            sims = [float(mine @ self.enc.article_last(t)) for _, t in candidates]
             best = int(np.argmax(sims))
             article_sim, closest = sims[best], candidates[best][0]
         else:
