@@ -451,7 +451,8 @@ def run_engine(engine: str, receiver: Receiver) -> dict[str, Any]:
         else:
             p.skipped = "no delivery reached the receiver within 30 s"
         receiver.slow = 0.0
-        start("worker", [str(VENV_BIN / "btl"), "worker"])
+        if not p.skipped:  # the worker killed above is started again; else it still runs
+            start("worker", [str(VENV_BIN / "btl"), "worker"])
         close(p)
 
         if engine == "sqlite":
