@@ -91,8 +91,11 @@ def reader(db) -> User:
     return UserFactory(username="rita", display_name="Rita Reader")
 
 
-def postgres_enabled() -> bool:
-    return os.environ.get("BTL_TEST_POSTGRES") == "1"
+def on_postgresql() -> bool:
+    """This run's database is PostgreSQL (the second run of `scripts/run-tests`)."""
+    from django.db import connection
+
+    return connection.vendor == "postgresql"
 
 
 def redis_enabled() -> bool:

@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from belowtheline import rows
 from belowtheline.discussion import selectors
 from belowtheline.sites.models import Site
-from tests.conftest import postgres_enabled
+from tests.conftest import on_postgresql
 
 
 def test_a_row_read_with_another_tables_row_is_the_instance_the_orm_gives(site, article):
@@ -24,7 +24,7 @@ def test_a_row_read_with_another_tables_row_is_the_instance_the_orm_gives(site, 
     assert selectors.site_and_article(slug=site.slug, article_id=article.pk + 999)[1] is None
 
 
-@pytest.mark.skipif(not postgres_enabled(), reason="prepared statements are PostgreSQL's")
+@pytest.mark.skipif(not on_postgresql(), reason="prepared statements are PostgreSQL's")
 @pytest.mark.django_db(transaction=True)
 def test_on_postgresql_a_read_is_prepared_once_per_session_and_survives_losing_it(
     site, article

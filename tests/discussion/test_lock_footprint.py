@@ -21,11 +21,11 @@ from belowtheline.discussion import services as discussion
 from belowtheline.errors import BtlError
 from belowtheline.triage import services as triage
 from belowtheline.triage.models import CommentScore
-from tests.conftest import make_subscriber, postgres_enabled
+from tests.conftest import make_subscriber, on_postgresql
 from tests.discussion.factories import ArticleFactory
 
 pytestmark = [
-    pytest.mark.skipif(not postgres_enabled(),
+    pytest.mark.skipif(not on_postgresql(),
                        reason="row locks are PostgreSQL's (BTL_TEST_POSTGRES=1 runs them)"),
     pytest.mark.django_db(transaction=True),
 ]
