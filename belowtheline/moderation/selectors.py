@@ -211,16 +211,18 @@ class QueueFilters:
     author_id: int | None = None  # one author's comments: the dashboard's author page
 
 
-def _filtered(comments, filters: QueueFilters):  # type: ignore[no-untyped-def]
+def _filtered(comments, filters: QueueFilters, via: str = ""):  # type: ignore[no-untyped-def]
+    """`via`: the path to the comment from the rows filtered ("comment__" for flags)."""
     if filters.article_id:
-        comments = comments.filter(article_id=filters.article_id)
+        comments = comments.filter(**{f"{via}article_id": filters.article_id})
     if filters.author_id:
-        comments = comments.filter(author_id=filters.author_id)
+        comments = comments.filter(**{f"{via}author_id": filters.author_id})
     if filters.search:
         term = filters.search
         comments = comments.filter(
-            Q(text__icontains=term) | Q(author__display_name__icontains=term)
-            | Q(author__username__icontains=term)
+            Q(**{f"{via}text__icontains": term})
+            | Q(**{f"{via}author__display_name__icontains": term})
+            | Q(**{f"{via}author__username__icontains": term})
         )
     return comments
 
@@ -532,19 +534,10 @@ def flagged_queue(*, site: Site, now: datetime, filters: QueueFilters = QueueFil
     from the cursor, so a page costs the same at ten flags or a million; a comment that
     has since been reported is in the Reported tab instead, one a moderator held in the
     Held tab."""
-    flags = TriageFlag.objects.filter(
+    flags = _filtered(TriageFlag.objects.filter(
         site=site, outcome=TriageFlag.Outcome.OPEN, held=False,
         comment__status=Comment.Status.PUBLISHED, comment__open_report_count=0,
-    ).order_by("-priority", "-comment_id")
-    if filters.article_id:
-        flags = flags.filter(comment__article_id=filters.article_id)
-    if filters.author_id:
-        flags = flags.filter(comment__author_id=filters.author_id)
-    if filters.search:
-        term = filters.search
-        flags = flags.filter(Q(comment__text__icontains=term)
-                             | Q(comment__author__display_name__icontains=term)
-                             | Q(comment__author__username__icontains=term))
+    ).order_by("-priority", "-comment_id"), filters, via="comment__")
     if after:
         priority, pk = decode_cursor(tab="flagged", after=after)
         flags = flags.filter(_RowLessThan((F("priority"), F("comment_id")), (priority, pk)))
