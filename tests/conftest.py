@@ -5,9 +5,12 @@ Makefile's second run sets DATABASE_URL) and the real cache; nothing of ours is 
 """
 
 import os
+import signal
+from collections.abc import Iterator
 
 import pytest
 from django.core.cache import cache
+from django.core.management import call_command
 
 from belowtheline.accounts.models import StaffRole, User
 from belowtheline.discussion import services, thread_cache
@@ -192,3 +195,19 @@ class CountingDjango:
 @pytest.fixture
 def django_app() -> CountingDjango:
     return CountingDjango()
+
+
+@pytest.fixture
+def run_worker() -> Iterator:
+    """`btl worker --batch`: run what is due, then exit, like a worker that has just
+    (re)started. The worker installs its own SIGINT/SIGTERM handlers; pytest gets its own
+    back afterwards."""
+    saved = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM,
+                                                    signal.SIGQUIT)}
+
+    def _run() -> None:
+        call_command("worker", "--batch", "--interval", "0", verbosity=0)
+
+    yield _run
+    for sig, handler in saved.items():
+        signal.signal(sig, handler)

@@ -4,7 +4,6 @@ These prove the two promises that the immediate backend cannot: nothing touches 
 while the reader waits, and a delivery survives the worker stopping, even mid-request.
 """
 
-import signal
 import socket
 import time
 from collections.abc import Iterator
@@ -12,7 +11,6 @@ from datetime import timedelta
 
 import pytest
 import time_machine
-from django.core.management import call_command
 from django_tasks_db.models import DBTaskResult
 
 from belowtheline.discussion.models import Comment
@@ -33,22 +31,6 @@ receiver = shared.receiver
 @pytest.fixture(autouse=True)
 def database_queue(settings) -> None:
     settings.TASKS = DATABASE_QUEUE
-
-
-@pytest.fixture
-def run_worker() -> Iterator:
-    """`btl worker --batch`: run what is due, then exit, like a worker that has just
-    (re)started. The worker installs its own SIGINT/SIGTERM handlers; pytest gets its own
-    back afterwards."""
-    saved = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM,
-                                                    signal.SIGQUIT)}
-
-    def _run() -> None:
-        call_command("worker", "--batch", "--interval", "0", verbosity=0)
-
-    yield _run
-    for sig, handler in saved.items():
-        signal.signal(sig, handler)
 
 
 @pytest.fixture

@@ -7,11 +7,9 @@ These run the real abuse head through the database queue and `btl worker --batch
 production. "You are a stupid idiot and a pathetic moron." scores 1.00 on the insult
 signal (flag at 0.85 by default; a site here also holds it out of hours)."""
 
-import signal
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from django.core.management import call_command
 from django_tasks_db.models import DBTaskResult
 
 from belowtheline import clock
@@ -41,18 +39,6 @@ WEDNESDAY_NIGHT = datetime(2026, 11, 25, 22, 0, tzinfo=UTC)  # part-time cover
 @pytest.fixture(autouse=True)
 def database_queue(settings) -> None:
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
-
-
-@pytest.fixture
-def run_worker():
-    saved = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGQUIT)}
-
-    def _run() -> None:
-        call_command("worker", "--batch", "--interval", "0", verbosity=0)
-
-    yield _run
-    for sig, handler in saved.items():
-        signal.signal(sig, handler)
 
 
 @pytest.fixture

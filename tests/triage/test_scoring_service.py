@@ -7,14 +7,12 @@ is scored when the worker runs. These use django-tasks' database backend and
 
 import json
 import os
-import signal
 import subprocess
 import sys
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from django.core.management import call_command
 from django_tasks_db.models import DBTaskResult
 
 from belowtheline import clock
@@ -34,18 +32,6 @@ SPAM = ("Earn five thousand pounds a week from home with this one simple trick, 
 @pytest.fixture(autouse=True)
 def database_queue(settings) -> None:
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
-
-
-@pytest.fixture
-def run_worker():
-    saved = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGQUIT)}
-
-    def _run() -> None:
-        call_command("worker", "--batch", "--interval", "0", verbosity=0)
-
-    yield _run
-    for sig, handler in saved.items():
-        signal.signal(sig, handler)
 
 
 def _queued() -> int:
