@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "belowtheline.discussion",
     "belowtheline.moderation",
     "belowtheline.integrations",
+    "belowtheline.imports",
     "belowtheline.triage",
     "belowtheline.demo",
 ]

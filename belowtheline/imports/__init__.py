@@ -1,0 +1,1 @@
+"""Comments brought in from other systems: `btl import disqus|wordpress|isso|btl FILE`."""
