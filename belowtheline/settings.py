@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "belowtheline.moderation",
     "belowtheline.integrations",
     "belowtheline.imports",
+    "belowtheline.portability",
     "belowtheline.triage",
     "belowtheline.demo",
 ]
