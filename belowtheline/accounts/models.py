@@ -11,6 +11,15 @@ class User(AbstractUser):
     """An account. `display_name` is what the thread shows; the username stays private."""
 
     display_name = models.CharField(max_length=60, blank=True)
+    # Set when a reader signs up or changes their address, cleared when they follow the
+    # link we mail them: until then they may read but not comment or report, so that a
+    # throwaway address cannot buy a voice in the thread. Accounts made any other way
+    # (staff in the admin, a publisher's token vouching for its reader) never need it.
+    email_pending_verification = models.BooleanField(default=False)
+    # When the person deleted their account (or an admin did, at their request): the row
+    # stays, under a pseudonym, because the moderation record and any comments kept
+    # under the site's policy still point at it (accounts/data_rights.py).
+    erased_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     @property
     def public_name(self) -> str:
@@ -155,3 +164,85 @@ class ApiKey(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…) on {self.site}"
+
+
+class ErasedIdentity(models.Model):
+    """A publisher's `sub` whose reader deleted their account here, kept as a digest for
+    a day: a token signed before the deletion is refused rather than quietly starting a
+    new commenter, while a token signed afterwards starts a new, unlinked one. After a
+    day no earlier token can still be valid (`sso.MAX_LIFETIME`), and the row is purged.
+    """
+
+    site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="+")
+    subject_digest = models.CharField(max_length=64)
+    erased_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["site", "subject_digest"],
+                                    name="one_erasure_per_sub"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.site_id}: erased {self.erased_at:%Y-%m-%d %H:%M}"
+
+
+class DataRightsRecordIsAppendOnly(Exception):
+    """Raised on any attempt to change or delete a data-rights record."""
+
+
+class DataRightsQuerySet(models.QuerySet):
+    def update(self, **kwargs: object) -> int:
+        raise DataRightsRecordIsAppendOnly("Data-rights records cannot be changed.")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise DataRightsRecordIsAppendOnly("Data-rights records cannot be deleted.")
+
+
+class DataRightsRecord(models.Model):
+    """Each time a reader's data was handed out or their account deleted, by whom.
+
+    Append-only, like the moderation audit trail: the publisher must be able to show that
+    it answered a request (UK GDPR arts. 15, 17, 20), and that an admin acting for a reader
+    did so on the record. The person is referenced through their account row, which an
+    erasure pseudonymises, so these records never keep a deleted reader's name.
+    """
+
+    class Kind(models.TextChoices):
+        DOWNLOAD = "download", "Data downloaded"
+        ERASURE = "erasure", "Account deleted"
+
+    site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    person = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    actor = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT,
+                              related_name="+")
+    # The admin's username when an admin acted on the reader's request; "the reader" when
+    # they acted themselves (their own name would be erased with them).
+    actor_name = models.CharField(max_length=150)
+    on_request = models.BooleanField(
+        default=False, help_text="Done by an admin on the reader's request."
+    )
+    note = models.TextField(blank=True, max_length=1000)
+    created_at = models.DateTimeField()
+
+    objects = DataRightsQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["site", "person", "created_at"])]
+        constraints = [
+            models.CheckConstraint(condition=Q(kind__in=["download", "erasure"]),
+                                   name="data_rights_kind_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.get_kind_display()} ({self.actor_name})"
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        if not self._state.adding:
+            raise DataRightsRecordIsAppendOnly("Data-rights records cannot be changed.")
+        super().save(*args, **kwargs)  # type: ignore[arg-type]
+
+    def delete(self, *args: object, **kwargs: object) -> tuple[int, dict[str, int]]:
+        raise DataRightsRecordIsAppendOnly("Data-rights records cannot be deleted.")

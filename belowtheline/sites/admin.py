@@ -44,6 +44,13 @@ class SiteAdmin(admin.ModelAdmin):
                         "hold_after_reports_part_time", "hold_after_legal_reports_part_time",
                         "when_no_cover", "no_cover_message", "close_threads_after_days"]},
         ),
+        (
+            "Readers' data",
+            {"fields": ["erasure_policy", "retention_days"],
+             "description": "What deleting an account does to a reader's comments, and how "
+                            "long deleted and removed comments' text is kept. See the "
+                            "README's \"Readers' data\"."},
+        ),
     ]
 
     def save_related(self, request, form, formsets, change):  # type: ignore[no-untyped-def]

@@ -95,6 +95,23 @@ class Site(models.Model):
         null=True, blank=True,
         help_text="Close an article's comments this many days after publication (blank: never).",
     )
+    # Readers' data (accounts/data_rights.py): what "Delete my account" does to the
+    # comments, and how long the text of deleted and removed comments is kept.
+    class ErasurePolicy(models.TextChoices):
+        ANONYMISE = "anonymise", 'Keep the comments, shown as "Former subscriber"'
+        TOMBSTONE = "tombstone", "Remove the comments, leaving a tombstone"
+
+    erasure_policy = models.CharField(
+        max_length=16, choices=ErasurePolicy.choices, default=ErasurePolicy.ANONYMISE,
+        help_text="What happens to a reader's comments when they delete their account. "
+        "Either way replies keep their place and the moderation record keeps a pseudonym.",
+    )
+    retention_days = models.PositiveIntegerField(
+        default=90,
+        help_text="Days the text of comments deleted by their authors or removed by "
+        "moderators is kept before it is purged (a comment under an open legal-risk "
+        "report is kept until the report is decided).",
+    )
     # Publisher integration: where the thread may be embedded, and how the publisher's
     # subscription system vouches for its readers (signed tokens).
     allowed_origins = models.TextField(
@@ -125,6 +142,12 @@ class Site(models.Model):
 
     class Meta:
         ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(erasure_policy__in=["anonymise", "tombstone"]),
+                name="site_erasure_policy_valid",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name
