@@ -71,9 +71,9 @@ MATRIX: dict[tuple[str, str], str] = {
     # The JSON API
     #                                                                                       anon   reader subs   banned f-mod  mod    editor admin  key    f-key  r-key  token
     ('api/v1/openapi.json', 'GET'):                                                        "ok     ok     ok     ok     ok     ok     ok     ok     ok     ok     401    ok",
-    ('api/v1/openapi.json', 'POST'):                                                       "ok     ok     ok     ok     ok     ok     ok     ok     ok     ok     401    ok",  # the description answers any method
+    ('api/v1/openapi.json', 'POST'):                                                       "405    405    405    405    405    405    405    405    405    405    401    405",
     ('api/v1/docs', 'GET'):                                                                "ok     ok     ok     ok     ok     ok     ok     ok     ok     ok     401    ok",
-    ('api/v1/docs', 'POST'):                                                               "ok     ok     ok     ok     ok     ok     ok     ok     ok     ok     401    ok",  # so do the docs
+    ('api/v1/docs', 'POST'):                                                               "405    405    405    405    405    405    405    405    405    405    401    405",
     ('api/v1/sites/<slug:site>/articles/<int:article_id>/thread', 'GET'):                  "ok     ok     ok     ok     ok     ok     ok     ok     ok     403    401    ok",
     ('api/v1/sites/<slug:site>/thread', 'GET'):                                            "ok     ok     ok     ok     ok     ok     ok     ok     ok     403    401    ok",
     ('api/v1/sites/<slug:site>/articles/<int:article_id>/thread/viewer', 'GET'):           "ok     ok     ok     ok     ok     ok     ok     ok     ok     403    401    ok",

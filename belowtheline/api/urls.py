@@ -7,6 +7,7 @@ from typing import Any
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.urls import URLPattern, URLResolver, path, re_path
 from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_safe
 
 from belowtheline.api.api import api
 from belowtheline.api.errors import method_not_allowed, not_found
@@ -36,11 +37,18 @@ def unknown_address(request: HttpRequest) -> HttpResponse:
     return not_found()
 
 
+# Ninja's description and docs views answer any method; they are documents to read.
+READ_ONLY_VIEWS = {"openapi-json", "openapi-view"}
+
+
 def _api_patterns() -> tuple[list[URLPattern | URLResolver], str, str]:
     patterns, app_name, namespace = api.urls
     for pattern in patterns:
         if isinstance(pattern, URLPattern):
-            pattern.callback = _json_fallbacks(pattern.callback)
+            view = pattern.callback
+            if pattern.name in READ_ONLY_VIEWS:
+                view = require_safe(view)
+            pattern.callback = _json_fallbacks(view)
     return patterns, app_name, namespace
 
 
