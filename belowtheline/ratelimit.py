@@ -56,9 +56,14 @@ _WHAT = {
     "recommend": "recommendations",
     "signup": "new accounts",
     "login": "sign-in attempts",
+    "password_reset": "password reset requests",
+    "data_download": "data downloads",
+    "account_deletion": "attempts to delete the account",
+    "verification_email": "verification emails",
 }
 # Limits that guard credentials: without their counter, refuse rather than let through.
-FAIL_CLOSED = frozenset({"signup", "login"})
+FAIL_CLOSED = frozenset({"signup", "login", "password_reset", "account_deletion",
+                         "verification_email", "data_download"})
 # One warning a minute per process is enough to page someone, not enough to flood the log.
 _WARN_EVERY = 60.0
 _last_warning = 0.0

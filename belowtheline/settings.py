@@ -290,6 +290,12 @@ BTL_RATE_LIMITS = {
     "recommend": os.environ.get("BTL_RATE_RECOMMEND", "120/60"),
     "signup": os.environ.get("BTL_RATE_SIGNUP", "10/3600"),
     "login": os.environ.get("BTL_RATE_LOGIN", "20/300"),
+    # Readers' data (accounts/data_rights.py): reset emails per address, downloads and
+    # deletion attempts (a password is typed) and verification emails per account.
+    "password_reset": os.environ.get("BTL_RATE_PASSWORD_RESET", "5/3600"),
+    "data_download": os.environ.get("BTL_RATE_DATA_DOWNLOAD", "5/3600"),
+    "account_deletion": os.environ.get("BTL_RATE_ACCOUNT_DELETION", "10/3600"),
+    "verification_email": os.environ.get("BTL_RATE_VERIFICATION_EMAIL", "5/3600"),
 }
 
 LOGGING = {
