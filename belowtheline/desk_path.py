@@ -45,7 +45,7 @@ from django.http import HttpResponse
 from django.urls import Resolver404, resolve, set_script_prefix
 from django.utils.module_loading import import_string
 
-from belowtheline import fastpath, rows
+from belowtheline import fastpath, health, rows
 
 log = logging.getLogger(__name__)
 
@@ -265,8 +265,11 @@ class DeskPath:
             return self.app(environ, start_response)
         try:
             answer = self._answer(environ, match)
-        except Exception:
-            log.warning("desk path: handing %s to Django", path, exc_info=True)
+        except Exception as error:
+            # An outage is Django's to answer (503) and to log, once; anything else is ours.
+            outage = health.is_outage(error)
+            log.log(logging.DEBUG if outage else logging.WARNING,
+                    "desk path: handing %s to Django", path, exc_info=not outage)
             return self.app(environ, start_response)
         if answer is None:
             return self.app(environ, start_response)

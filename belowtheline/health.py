@@ -12,7 +12,10 @@ since balancers ask by IP address over plain HTTP.
 from __future__ import annotations
 
 import json
+import logging
 import sys
+import threading
+import time
 from collections.abc import Callable
 
 from django.conf import settings
@@ -22,6 +25,13 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 RETRY_AFTER_SECONDS = 5
+# During an outage every request fails the same way: one line each says so, and the
+# traceback (the same every time) is logged at most this often per process.
+OUTAGE_TRACEBACK_EVERY = 60.0
+
+log = logging.getLogger(__name__)
+_traceback_lock = threading.Lock()
+_last_traceback_at: float | None = None
 
 
 def _json(body: dict, status: int) -> HttpResponse:
@@ -95,11 +105,37 @@ class HealthMiddleware:
         return self.get_response(request)
 
 
-def _database_down() -> bool:
+def is_outage(error: BaseException | None) -> bool:
     """An outage (connection refused, server gone, file unopenable), not a query's own
     error: a constraint violation is a bug and stays a 500."""
-    error = sys.exc_info()[1]
     return isinstance(error, (OperationalError, InterfaceError))
+
+
+def _database_down() -> bool:
+    return is_outage(sys.exc_info()[1])
+
+
+def _traceback_due() -> bool:
+    global _last_traceback_at
+    now = time.monotonic()
+    with _traceback_lock:
+        if _last_traceback_at is not None and now - _last_traceback_at < OUTAGE_TRACEBACK_EVERY:
+            return False
+        _last_traceback_at = now
+        return True
+
+
+def _log_outage(request: HttpRequest) -> None:
+    """One warning line per request (the error's class and first line), and the traceback
+    at most once a minute: Django's own log of a 5xx would print the same forty lines for
+    every request of the outage and bury everything else in the log."""
+    error = sys.exc_info()[1]
+    first_line = (str(error).strip().splitlines() or [""])[0][:200]
+    due = _traceback_due()
+    log.warning("Database unavailable, answered 503: %s %s: %s: %s%s", request.method,
+                request.path, type(error).__name__, first_line,
+                "" if due else " (traceback logged at most once a minute)",
+                exc_info=error if due else None)
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
@@ -107,6 +143,7 @@ def server_error(request: HttpRequest) -> HttpResponse:
     Retry-After (JSON with a code under /api/) so clients and balancers wait and retry."""
     api = request.path.startswith("/api/")
     if _database_down():
+        _log_outage(request)
         message = ("Comments are briefly unavailable while the database recovers. "
                    "Please try again in a few seconds.")
         if api:
@@ -115,6 +152,8 @@ def server_error(request: HttpRequest) -> HttpResponse:
             response = render(request, "unavailable.html", {"message": message}, status=503)
             response["Cache-Control"] = "no-store"
         response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        # Logged above: Django's handler and ours in front of it skip what is marked so.
+        response._has_been_logged = True  # type: ignore[attr-defined]
         return response
     if api:
         return _json({"code": "server_error",

@@ -41,7 +41,7 @@ from django.http import HttpResponse
 from django.urls import set_script_prefix
 from django.utils.log import log_response
 
-from belowtheline import fastpath
+from belowtheline import fastpath, health
 from belowtheline.errors import BtlError
 
 if TYPE_CHECKING:
@@ -101,8 +101,11 @@ class ViewerPath:
             return self.app(environ, start_response)
         try:
             status, headers, body = self._answer(environ, view, match, header)
-        except Exception:
-            log.warning("viewer path: handing %s to Django", path, exc_info=True)
+        except Exception as error:
+            # An outage is Django's to answer (503) and to log, once; anything else is ours.
+            outage = health.is_outage(error)
+            log.log(logging.DEBUG if outage else logging.WARNING,
+                    "viewer path: handing %s to Django", path, exc_info=not outage)
             return self.app(environ, start_response)
         start_response(status, headers)
         return [] if method == "HEAD" else [body]
