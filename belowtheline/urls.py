@@ -13,5 +13,6 @@ urlpatterns = [
     path("moderate/", include("belowtheline.moderation.urls")),
     path("", include("belowtheline.integrations.urls")),
     path("", include("belowtheline.discussion.urls")),
+    path("", include("belowtheline.accounts.site_urls")),
     path("", include("belowtheline.demo.urls")),
 ]

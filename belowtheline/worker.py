@@ -99,16 +99,32 @@ def on_start() -> None:
     webhooks.deliver_due_webhooks()
     _guarded(triage.catch_up)
     _guarded(triage.prune_fingerprints)  # a worker restarted often still prunes
+    _guarded(_purge_expired_text)
 
 
 def upkeep() -> None:
     """Every few minutes: comments of the last hour still unscored with no job waiting (a
-    process that died between commit and enqueue) are queued, and the near-duplicate
-    index forgets text older than its window (`triage.services.prune_fingerprints`)."""
+    process that died between commit and enqueue) are queued, the near-duplicate
+    index forgets text older than its window (`triage.services.prune_fingerprints`), and
+    comment text past its site's retention is purged (`_purge_expired_text`)."""
     from belowtheline.triage import services as triage
 
     _guarded(lambda: triage.catch_up(days=UPKEEP_LOOKBACK / timedelta(days=1)))
     _guarded(triage.prune_fingerprints)
+    _guarded(_purge_expired_text)
+
+
+def _purge_expired_text() -> None:
+    """Readers' data: the text of deleted and removed comments past their site's retention
+    days is purged (`accounts.data_rights.purge_expired_text`); an indexed query per site,
+    so every upkeep pass can afford it and a purge is never more than minutes late."""
+    from belowtheline.accounts.data_rights import purge_expired_text
+
+    summary = purge_expired_text()
+    if summary.texts_purged:
+        log.info("retention: purged the text of %d deleted or removed comments (%d kept "
+                 "for open legal-risk reports)", summary.texts_purged,
+                 summary.kept_for_legal_reports)
 
 
 def _guarded(step) -> None:

@@ -13,6 +13,12 @@ class NotASubscriber(AccountError):
     status = 403
 
 
+class EmailNotConfirmed(AccountError):
+    """A new account whose address is not confirmed yet (403 `email_not_confirmed`)."""
+
+    status = 403
+
+
 class TokenRefused(AccountError):
     """A subscriber token we will not honour. Always 401: the caller must get a new token
     from the publisher, and we never fall back to another identity."""

@@ -31,7 +31,7 @@ from django.utils.dateparse import parse_datetime
 from belowtheline import rows
 from belowtheline.accounts.errors import TokenRefused
 from belowtheline.accounts.hooks import public_name_changed
-from belowtheline.accounts.models import ExternalIdentity, Subscription, User
+from belowtheline.accounts.models import ErasedIdentity, ExternalIdentity, Subscription, User
 from belowtheline.accounts.selectors import remember_subscription
 from belowtheline.sites.models import Site
 from belowtheline.text import clean_name
@@ -57,6 +57,7 @@ TOKEN_CODES = [
     "token_lifetime_too_long",
     "sso_not_configured",
     "token_too_large",
+    "token_revoked",
 ]
 # A reader's token carries a handful of short claims (well under 1 KB signed); anything
 # past this is refused before it is decoded, so no one can make us parse megabytes per
@@ -230,6 +231,22 @@ def _profile(claims: dict[str, Any]) -> tuple[str, str, str, bool]:
     return subject, name, email, subscriber
 
 
+def subject_digest(site: Site, subject: str) -> str:
+    """An erased reader's `sub`, kept only as this digest, for a day (`ErasedIdentity`)."""
+    return hashlib.sha256(f"{site.pk}:{subject}".encode()).hexdigest()
+
+
+def _check_not_erased(site: Site, subject: str, claims: dict[str, Any]) -> None:
+    """A token signed before its reader deleted their account is refused: deletion stops
+    tokens at once. One signed afterwards starts a new, unlinked commenter. Asked only on
+    the path that would create a reader, so an ordinary request costs nothing."""
+    issued = _timestamp(claims, "iat")
+    if ErasedIdentity.objects.filter(site=site, subject_digest=subject_digest(site, subject),
+                                     erased_at__gte=issued).exists():
+        raise _refuse("token_revoked", "This reader deleted their account after the token "
+                      "was signed: sign in again for a new one.")
+
+
 def _username(site: Site, subject: str) -> str:
     """Private and unique: `gazette:12345`, or a hash of the subject when that is too long
     or already taken (usernames of people who signed up cannot contain `:`)."""
@@ -370,6 +387,7 @@ def verify_subscriber_token(
     status = Subscription.Status.ACTIVE if subscriber else Subscription.Status.LAPSED
     known = find(site, subject)
     if known is None:
+        _check_not_erased(site, subject, claims)
         user = _new_reader(site=site, subject=subject, name=name, email=email, status=status,
                            now=now)
         if user is not None:

@@ -17,7 +17,15 @@ from ninja.openapi.schema import OpenAPISchema
 
 from belowtheline.api.errors import install_error_handlers
 from belowtheline.api.parser import JsonParser
-from belowtheline.api.routers import articles, comments, moderation, rules, threads, viewer
+from belowtheline.api.routers import (
+    articles,
+    comments,
+    data_rights,
+    moderation,
+    rules,
+    threads,
+    viewer,
+)
 
 DESCRIPTION = """
 Below the Line for every site on this install: the reader's side (threads, comments,
@@ -139,3 +147,4 @@ api.add_router("sites/{slug:site}/", rules.router)
 api.add_router("sites/{slug:site}/", viewer.router)
 api.add_router("sites/{slug:site}/", moderation.router)
 api.add_router("sites/{slug:site}/", articles.router)
+api.add_router("sites/{slug:site}/", data_rights.router)

@@ -170,7 +170,7 @@ def install_error_handlers(api: "NinjaAPI") -> None:
 ALWAYS = {
     401: ["token_invalid", "token_expired", "token_wrong_audience", "token_wrong_issuer",
           "token_algorithm_not_allowed", "token_lifetime_too_long", "sso_not_configured",
-          "token_too_large", "api_key_invalid", "api_key_revoked"],
+          "token_too_large", "token_revoked", "api_key_invalid", "api_key_revoked"],
     403: ["api_key_wrong_site"],
     404: ["site_not_found", "not_found"],
 }

@@ -20,6 +20,7 @@ from belowtheline.accounts.api_keys import is_integration_account
 from belowtheline.accounts.errors import NotASubscriber, NotSignedIn
 from belowtheline.accounts.models import User
 from belowtheline.accounts.selectors import is_site_admin, is_subscriber
+from belowtheline.accounts.services import check_email_confirmed
 from belowtheline.discussion import hooks, selectors, thread_cache
 from belowtheline.discussion import reports as report_figures
 from belowtheline.discussion.errors import Conflict, DiscussionError, Forbidden, NotFound
@@ -102,6 +103,7 @@ def _require_signed_in(user: Person) -> User:
 def check_can_comment(*, site: Site, user: Person, now: datetime) -> User:
     """The subscriber-only policy: signed in, subscribed, and has accepted the current rules."""
     author = _require_signed_in(user)
+    check_email_confirmed(author)  # a new account's address first
     if not is_subscriber(site=site, user=author, now=now):
         raise NotASubscriber(
             "subscription_required",
@@ -407,6 +409,7 @@ def report_comment(
     """
     now = now or clock.now()
     reader = _require_signed_in(reporter)
+    check_email_confirmed(reader)  # a new account's address first
     valid = [*Report.Reason.values, DISAGREE]
     if reason not in valid:
         raise DiscussionError(
