@@ -4,18 +4,21 @@ A minimal ASGI app under granian: no routing beyond a dict, no framework, header
 once. Whatever this serves per second is the most any Python app on this machine could
 serve for those bytes; ours is reported as a fraction of it.
 
-BENCH_LIMIT_DIR names a directory of files: page.html and api.json.
+BENCH_LIMIT_DIR names a directory of files: page.html and api.json (the hot thread), and
+page-300.html, api-300.json, page-30.html, api-30.json (the smaller threads of case (b)),
+served at /page, /api, /page-300 and so on.
 """
 
 import os
 from pathlib import Path
 
 _DIR = Path(os.environ.get("BENCH_LIMIT_DIR", "var/bench/limit"))
-_TYPES = {"/page": (b"text/html; charset=utf-8", "page.html"),
-          "/api": (b"application/json; charset=utf-8", "api.json")}
+_TYPES = {".html": b"text/html; charset=utf-8", ".json": b"application/json; charset=utf-8"}
 _BODIES = {}
-for _path, (_type, _name) in _TYPES.items():
-    _body = (_DIR / _name).read_bytes()
+for _file in sorted(_DIR.iterdir()):
+    if _file.suffix not in _TYPES:
+        continue
+    _path, _type, _body = "/" + _file.stem, _TYPES[_file.suffix], _file.read_bytes()
     _BODIES[_path] = (
         {"type": "http.response.start", "status": 200,
          "headers": [(b"content-type", _type), (b"content-length", str(len(_body)).encode())]},
