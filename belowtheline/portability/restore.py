@@ -541,9 +541,8 @@ def _announce(site_id: int) -> None:
     settings' and the queue's versions jump (as after `btl restore`: past any number a
     cache of this install could hold for these ids), and this process drops its copies."""
     from belowtheline.discussion import thread_cache
-    from belowtheline.discussion.models import Article
+    from belowtheline.discussion.models import Article, QueueVersion
     from belowtheline.discussion.reports import queue_changed
-    from belowtheline.moderation.models import QueueVersion
     from belowtheline.sites.config_cache import config_changed
     from belowtheline.sites.models import Site
 
