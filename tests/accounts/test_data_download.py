@@ -88,7 +88,8 @@ def test_the_download_holds_everything_about_the_reader_on_this_site(
     assert first["thread_url"].endswith(f"#comment-{first['id']}")
     assert first["article"]["url"] == history["first"].article.canonical_url
     second = comments[history["second"].pk]
-    assert second["status"] == "removed" and second["moderation"][0]["action"] == "remove"
+    assert second["status"] == "removed"
+    assert second["moderation"][0]["action"] == "remove"
 
     [report] = data["reports"]
     assert (report["comment_id"], report["reason"], report["note"], report["outcome"]) == (
@@ -103,7 +104,8 @@ def test_the_download_holds_everything_about_the_reader_on_this_site(
     # moderators' private notes are not in the reader's own copy.
     raw = json.dumps(data)
     assert moderator.username not in raw
-    assert "moderator_notes" not in data and "Watch the bridge threads" not in raw
+    assert "moderator_notes" not in data
+    assert "Watch the bridge threads" not in raw
 
 
 def test_a_download_is_recorded_and_listed_in_the_next_one(client, site, subscriber):
@@ -162,7 +164,8 @@ def test_an_admin_downloads_a_readers_data_on_request_with_the_notes(
         client, site, subscriber, site_admin, history):
     client.force_login(site_admin)
     page = client.get(f"/sites/{site.slug}/readers/{subscriber.pk}/data/")
-    assert page.status_code == 200 and "Sam Subscriber" in page.content.decode()
+    assert page.status_code == 200
+    assert "Sam Subscriber" in page.content.decode()
     response = client.post(f"/sites/{site.slug}/readers/{subscriber.pk}/data/download/",
                            {"note": "Email of 3 March"})
     data = json.loads(response.content)
@@ -171,7 +174,8 @@ def test_an_admin_downloads_a_readers_data_on_request_with_the_notes(
     assert (record.actor, record.on_request, record.note) == (site_admin, True,
                                                               "Email of 3 March")
     api = client.get(f"/api/v1/sites/{site.slug}/readers/{subscriber.pk}/data")
-    assert api.status_code == 200 and api.json()["profile"]["username"] == "sam"
+    assert api.status_code == 200
+    assert api.json()["profile"]["username"] == "sam"
 
 
 def test_only_this_sites_admins_get_a_readers_data(client, site, subscriber, moderator,
