@@ -58,10 +58,19 @@ class Progress:
         elapsed = time.monotonic() - self._started
         return self.count / elapsed if elapsed > 0 else 0.0
 
-    def set_description(self, description: str) -> None:
+    def phase(self, description: str, *, total: int | None = None,
+              unit: str | None = None) -> None:
+        """Start the next stage of the work ("reading", then "publishing"): the count and
+        rate start again, the finished stage's last figures stay on screen or in the log."""
+        if self.enabled and self._bar is None and self.count:
+            self._line()
         self.description = description
+        self.total = total
+        self.unit = unit or self.unit
+        self.count = 0
+        self._started = self._last_line = time.monotonic()
         if self._bar is not None:
-            self._bar.update(self._task, description=description)
+            self._task = self._bar.add_task(description, total=total, rate="")
 
     def advance(self, n: int = 1) -> None:
         self.count += n
