@@ -100,6 +100,7 @@ def export_lines(site: Site, *, password_hashes: bool = False,
         if progress is not None:
             progress.total = total
         yield dumps({
+            "type": "header",
             "format": FORMAT_NAME,
             "version": FORMAT_VERSION,
             "site": site.slug,
@@ -169,7 +170,7 @@ def write_export(site: Site, destination: Path, *, password_hashes: bool = False
                     out.write(line)
                     kind = line[9:line.index(b'"', 9)] if line.startswith(b'{"type":"') \
                         else b""
-                    if kind and kind != b"end":
+                    if kind and kind not in (b"header", b"end"):
                         name = kind.decode()
                         records[name] = records.get(name, 0) + 1
             finally:

@@ -118,7 +118,8 @@ def decode_value(f: models.Field[Any, Any], value: object) -> object:
         if f.max_length is not None and isinstance(f, models.CharField) \
                 and len(decoded) > f.max_length:
             raise ValueError(f"is longer than {f.max_length} characters")
-        if f.choices and decoded not in {c[0] for c in f.flatchoices}:
+        if f.choices and decoded not in {c[0] for c in f.flatchoices} \
+                and not (f.blank and decoded == ""):
             raise ValueError(f"is not one of {', '.join(str(c[0]) for c in f.flatchoices)}")
     return decoded
 

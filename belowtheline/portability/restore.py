@@ -146,7 +146,7 @@ def _parse(number: int, line: bytes) -> dict[str, Any]:
 
 
 def _header(number: int, record: dict[str, Any]) -> dict[str, dict[str, int | None]]:
-    if record.get("format") != FORMAT_NAME:
+    if record.get("format") != FORMAT_NAME or record.get("type", "header") != "header":
         raise _Stop(f"line {number}: this is not a btl export (its first line must say "
                     f'"format": "{FORMAT_NAME}").')
     version = record.get("version")
@@ -258,7 +258,7 @@ class _Restorer:
         self.position = -1
         self.pending: list[models.Model] = []
         self.pending_type: RecordType | None = None
-        self.pending_lines: tuple[int, int] = (0, 0)
+        self.pending_lines: list[int] = []
         self.seen: Counter[str] = Counter()
         self.ended = False
         self.exported_slug = ""
@@ -278,8 +278,7 @@ class _Restorer:
                 raise ImportRefused(
                     "site_not_empty",
                     f"site {self.site_slug!r} already holds {held}; a restore goes into a "
-                    "site with no data (or a slug not in use, which it creates). Nothing "
-                    "was changed.")
+                    "site with no data, or a slug not in use, which it creates.")
         for record_type in self.types:
             figures = self.counts.get(record_type.name, {"count": 0})
             if record_type.own_ids and (figures.get("count") or 0):
@@ -322,9 +321,7 @@ class _Restorer:
         self.seen[kind] += 1
         if row is None:
             return
-        if not self.pending:
-            self.pending_lines = (number, number)
-        self.pending_lines = (self.pending_lines[0], number)
+        self.pending_lines.append(number)
         self.pending.append(row)
         self.pending_type = record_type
         if len(self.pending) >= BATCH:
@@ -454,19 +451,31 @@ class _Restorer:
     def flush(self) -> None:
         if not self.pending or self.pending_type is None:
             return
-        rows, record_type = self.pending, self.pending_type
-        first, last = self.pending_lines
-        self.pending = []
+        rows, record_type, numbers = self.pending, self.pending_type, self.pending_lines
+        self.pending, self.pending_lines = [], []
         if record_type.name == "user":
             self.rename_taken(rows)
         try:
             with transaction.atomic():
                 _insert_as_they_were(record_type.model, rows)
-        except IntegrityError as exc:
-            raise _Stop(f"lines {first}–{last}: {record_type.name} records the database "
-                        f"refuses ({_first_line(exc)}): a duplicate id, or a value against "
-                        "its rules.") from None
+        except IntegrityError:
+            self.find_refused(record_type, rows, numbers)
         self.progress.advance(len(rows))
+
+    def find_refused(self, record_type: RecordType, rows: list[models.Model],
+                     numbers: list[int]) -> None:
+        """A batch the database refused: the record it refused, one at a time, so that the
+        message can name its line."""
+        for row, number in zip(rows, numbers, strict=True):
+            try:
+                with transaction.atomic():
+                    _insert_as_they_were(record_type.model, [row])
+            except IntegrityError as exc:
+                raise _Stop(f"line {number}: the database refuses this {record_type.name} "
+                            f"record ({_first_line(exc)}): a duplicate id or a value against "
+                            "its rules.") from None
+        raise _Stop(f"lines {numbers[0]}–{numbers[-1]}: the database refuses these "
+                    f"{record_type.name} records together (a duplicate among them).")
 
     def finish(self) -> None:
         if not self.ended:
