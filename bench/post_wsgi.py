@@ -1,7 +1,7 @@
 """What one posted comment costs, through the WSGI application as production runs it.
 
 Run:  .venv/bin/python bench/post_wsgi.py [POSTS] [--profile] [--sort cumulative|tottime]
-(default 500 posts). Builds a throwaway SQLite database (WAL, synchronous=NORMAL, one
+(default 500 posts; --queries prints one post's statements). Builds a throwaway SQLite database (WAL, synchronous=NORMAL, one
 persistent connection, as `btl serve` opens it) with one site, published rules, the
 default cover schedule, 1,000 token subscribers known in advance with exactly their
 tokens' claims and who have accepted the rules, and a hot article; then POSTs POSTS
@@ -133,6 +133,9 @@ def main() -> None:
     reset_queries()
     status, body = post(path, tokens[20], "counted")
     queries = len(connection.queries)
+    if "--queries" in sys.argv:  # the statements of one post, in order
+        for query in connection.queries:
+            print(f"  {query['time']}s  {query['sql'][:160]}")
     connection.force_debug_cursor = False
     profiler = cProfile.Profile() if profile else None
     timings = []
