@@ -160,6 +160,7 @@ def record_types() -> tuple[RecordType, ...]:
         RulesAcceptance,
         RulesVersion,
     )
+    from belowtheline.imports.models import ImportedAuthor, ImportedComment, ImportedThread
     from belowtheline.integrations.models import WebhookEndpoint
     from belowtheline.moderation.models import AuditEntry, ModeratorNote, Sanction
     from belowtheline.sites.models import CoverException, CoverPeriod, Site
@@ -209,6 +210,11 @@ def record_types() -> tuple[RecordType, ...]:
         RecordType("site_word", SiteWord, of_site(SiteWord)),
         RecordType("comment_score", CommentScore, of_site(CommentScore)),
         RecordType("triage_flag", TriageFlag, of_site(TriageFlag)),
+        # What earlier imports (Disqus, WordPress, Isso) remember of their sources' ids, so
+        # that importing a newer export of the same forum after a restore still merges.
+        RecordType("imported_author", ImportedAuthor, of_site(ImportedAuthor)),
+        RecordType("imported_thread", ImportedThread, of_site(ImportedThread)),
+        RecordType("imported_comment", ImportedComment, of_site(ImportedComment)),
         RecordType("webhook_endpoint", WebhookEndpoint, of_site(WebhookEndpoint)),
     ]
     return tuple(types)

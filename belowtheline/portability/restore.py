@@ -30,6 +30,7 @@ from __future__ import annotations
 import contextlib
 import gzip
 import json
+import logging
 import re
 import zlib
 from collections import Counter
@@ -58,6 +59,7 @@ from belowtheline.portability.format import (
 )
 from belowtheline.portability.services import record_restore
 
+log = logging.getLogger(__name__)
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")
 BATCH = 500
 
@@ -608,4 +610,13 @@ def import_site(path: Path, *, site_slug: str, progress: Progress) -> ImportSumm
     except DatabaseError as exc:
         raise ImportRefused("database_error", f"the database refused the restore "
                             f"({_first_line(exc)}); try again.") from None
+    except (ImportRefused, KeyboardInterrupt):
+        raise
+    except Exception as exc:
+        # An operator gets a sentence, not a traceback; the traceback goes to the log,
+        # for the bug report. Nothing was committed either way.
+        log.exception("btl import btl %s stopped on an unexpected error", path)
+        raise ImportRefused("restore_failed", "the restore stopped on an unexpected error "
+                            f"({type(exc).__name__}: {_first_line(exc)}); the log has the "
+                            "details.") from None
     return summary
