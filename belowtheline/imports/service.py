@@ -433,8 +433,7 @@ class Publisher:
             published += more
             if not more:
                 break
-        touched = {t.article_id for t in threads} | set(articles)
-        for article_id in sorted(a for a in touched if a):
+        for article_id in sorted(articles):  # every article that got comments, any state
             thread_cache.thread_changed(site=self.site, article_id=article_id,
                                         comment_count_delta=articles[article_id])
         if states[r.PENDING] or states[Comment.Status.HELD]:
@@ -494,8 +493,7 @@ class Publisher:
                 placed[row["id"]] = (comment.pk, comment.article_id, comment.thread_root_id)
                 written.append((row["id"], comment))
                 states[comment.status] += 1
-                if comment.status == Comment.Status.PUBLISHED:
-                    articles[comment.article_id] += 1
+                articles[comment.article_id] += comment.status == Comment.Status.PUBLISHED
             remaining = later
         if written:
             staged = [ImportedComment(pk=pk, imported_at=self.run.now, comment_id=c.pk,

@@ -115,8 +115,8 @@ class WordPressExport:
                                   "a comment on an item without a post_id")
             return
         if post_type not in ARTICLE_TYPES or status in NOT_ARTICLES:
-            what = (f"a {post_type}" if post_type not in ARTICLE_TYPES
-                    else f"a {post_type} in state {status}")
+            what = (f"{_a(post_type)} {post_type}" if post_type not in ARTICLE_TYPES
+                    else f"{_a(post_type)} {post_type} in state {status}")
             for c in comments:
                 yield r.BadRecord("comment", self._wp(c, "comment_id") or "(no id)",
                                   f"a comment on {what}, which is not an article")
@@ -169,3 +169,7 @@ class WordPressExport:
             text=html_to_text(self._wp_raw(c, "comment_content")),
             status=status, created_at=created,
         )
+
+
+def _a(word: str) -> str:
+    return "an" if word[:1].lower() in "aeiou" else "a"
