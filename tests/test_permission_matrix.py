@@ -54,6 +54,7 @@ from belowtheline.discussion import thread_cache
 from belowtheline.moderation import queue_cache
 from belowtheline.moderation import services as moderation
 from belowtheline.sites import config_cache
+from tests.accounts.factories import PASSWORD
 from tests.api.test_bearer_tokens import SECRET, token
 from tests.conftest import make_staff, make_subscriber
 from tests.discussion.factories import ArticleFactory, RulesVersionFactory
@@ -105,6 +106,11 @@ MATRIX: dict[tuple[str, str], str] = {
     ('api/v1/sites/<slug:site>/moderation/users/<int:user_id>/remove-all', 'POST'):        "403    403    403    403    403    ok     ok     ok     ok     403    401    403",
     ('api/v1/sites/<slug:site>/moderation/articles/<int:article_id>/comment-mode', 'PUT'): "403    403    403    403    403    403    ok     ok     ok     403    401    403",  # editors and admins, not moderators
     ('api/v1/sites/<slug:site>/articles', 'PUT'):                                          "403    403    403    403    403    403    ok     ok     ok     403    401    403",
+    # Readers' data: their own download and deletion, and a site admin's for a reader
+    ('api/v1/sites/<slug:site>/me/data', 'GET'):                                           "403    ok     ok     ok     ok     ok     ok     ok     403    403    401    ok",  # a reader's own data; an API key has none
+    ('api/v1/sites/<slug:site>/me/account-deletion', 'POST'):                              "403    ok     ok     ok     403    403    403    403    403    403    401    ok",  # staff and keys cannot delete themselves this way
+    ('api/v1/sites/<slug:site>/readers/<int:user_id>/data', 'GET'):                        "403    403    403    403    403    403    403    ok     403    403    401    403",  # site admins only, for a reader who asked
+    ('api/v1/sites/<slug:site>/readers/<int:user_id>/account-deletion', 'POST'):           "403    403    403    403    403    403    403    ok     403    403    401    403",  # site admins only
     ('api/v1/', 'GET'):                                                                    "404    404    404    404    404    404    404    404    404    404    401    404",
     ('api/v1/', 'POST'):                                                                   "404    404    404    404    404    404    404    404    404    404    401    404",
     # Accounts
@@ -115,6 +121,20 @@ MATRIX: dict[tuple[str, str], str] = {
     ('accounts/login/', 'POST'):                                                           "ok     ok     ok     ok     ok     ok     ok     ok     ok     ok     401    ok",
     ('accounts/logout/', 'GET'):                                                           "405    405    405    405    405    405    405    405    405    405    401    405",
     ('accounts/logout/', 'POST'):                                                          "ok     ok     ok     ok     ok     ok     ok     ok     ok     ok     401    ok",
+    ('accounts/settings/', 'GET'):                                                         "login  ok     ok     ok     ok     ok     ok     ok     ok     ok     401    ok",
+    ('accounts/settings/', 'POST'):                                                        "login  ok     ok     ok     ok     ok     ok     ok     400    400    401    400",  # a token reader's name is the publisher's, a key's the admin's (400)
+    ('accounts/verify/<str:token>/', 'GET'):                                               "ok     ok     ok     ok     ok     ok     ok     ok     ok     ok     401    ok",
+    ('accounts/verify/<str:token>/', 'POST'):                                              "400    400    400    400    400    400    400    400    400    400    401    400",  # 400: the forged link confirms nothing
+    ('accounts/verify-again/', 'GET'):                                                     "405    405    405    405    405    405    405    405    405    405    401    405",
+    ('accounts/verify-again/', 'POST'):                                                    "login  ok     ok     ok     ok     ok     ok     ok     ok     ok     401    ok",
+    ('accounts/password-reset/', 'GET'):                                                   "ok     ok     ok     ok     ok     ok     ok     ok     ok     ok     401    ok",
+    ('accounts/password-reset/', 'POST'):                                                  "ok     ok     ok     ok     ok     ok     ok     ok     ok     ok     401    ok",
+    ('accounts/password-reset/sent/', 'GET'):                                              "ok     ok     ok     ok     ok     ok     ok     ok     ok     ok     401    ok",
+    ('accounts/password-reset/sent/', 'POST'):                                             "405    405    405    405    405    405    405    405    405    405    401    405",
+    ('accounts/password-reset/<uidb64>/<token>/', 'GET'):                                  "ok     ok     ok     ok     ok     ok     ok     ok     ok     ok     401    ok",
+    ('accounts/password-reset/<uidb64>/<token>/', 'POST'):                                 "ok     ok     ok     ok     ok     ok     ok     ok     ok     ok     401    ok",
+    ('accounts/password-reset/done/', 'GET'):                                              "ok     ok     ok     ok     ok     ok     ok     ok     ok     ok     401    ok",
+    ('accounts/password-reset/done/', 'POST'):                                             "405    405    405    405    405    405    405    405    405    405    401    405",
     # The moderation dashboard and figures
     #                                                                                       anon   reader subs   banned f-mod  mod    editor admin  key    f-key  r-key  token
     ('moderate/', 'GET'):                                                                  "login  403    403    403    ok     ok     ok     ok     ok     ok     401    403",  # the site picker: staff of any site
@@ -189,6 +209,19 @@ MATRIX: dict[tuple[str, str], str] = {
     ('sites/<slug:slug>/why-subscribers/', 'POST'):                                        "405    405    405    405    405    405    405    405    405    403    401    405",
     ('sites/<slug:slug>/notifications/', 'GET'):                                           "login  ok     ok     ok     ok     ok     ok     ok     ok     403    401    ok",
     ('sites/<slug:slug>/notifications/', 'POST'):                                          "405    405    405    405    405    405    405    405    405    403    401    405",
+    # The reader's profile, data and deletion; a site admin's page for a reader's data
+    ('sites/<slug:slug>/account/', 'GET'):                                                 "login  ok     ok     ok     ok     ok     ok     ok     ok     403    401    ok",
+    ('sites/<slug:slug>/account/', 'POST'):                                                "405    405    405    405    405    405    405    405    405    403    401    405",
+    ('sites/<slug:slug>/account/data/', 'GET'):                                            "405    405    405    405    405    405    405    405    405    403    401    405",
+    ('sites/<slug:slug>/account/data/', 'POST'):                                           "403    ok     ok     ok     ok     ok     ok     ok     403    403    401    ok",
+    ('sites/<slug:slug>/account/delete/', 'GET'):                                          "login  ok     ok     ok     ok     ok     ok     ok     ok     403    401    ok",
+    ('sites/<slug:slug>/account/delete/', 'POST'):                                         "403    ok     ok     ok     403    403    403    403    403    403    401    ok",  # staff and keys: 403 staff_account / integration_account
+    ('sites/<slug:slug>/readers/<id:user_id>/data/', 'GET'):                               "login  403    403    403    403    403    403    ok     403    403    401    403",
+    ('sites/<slug:slug>/readers/<id:user_id>/data/', 'POST'):                              "405    405    405    405    405    405    405    405    405    403    401    405",
+    ('sites/<slug:slug>/readers/<id:user_id>/data/download/', 'GET'):                      "405    405    405    405    405    405    405    405    405    403    401    405",
+    ('sites/<slug:slug>/readers/<id:user_id>/data/download/', 'POST'):                     "403    403    403    403    403    403    403    ok     403    403    401    403",
+    ('sites/<slug:slug>/readers/<id:user_id>/data/delete/', 'GET'):                        "405    405    405    405    405    405    405    405    405    403    401    405",
+    ('sites/<slug:slug>/readers/<id:user_id>/data/delete/', 'POST'):                       "403    403    403    403    403    403    403    ok     403    403    401    403",
     # The front page
     #                                                                                       anon   reader subs   banned f-mod  mod    editor admin  key    f-key  r-key  token
     ('', 'GET'):                                                                           "ok     ok     ok     ok     ok     ok     ok     ok     ok     ok     401    ok",
@@ -275,6 +308,8 @@ def world(site, rules, settings) -> World:
         "comment_id": comment.pk, "user_id": author.pk, "sanction_id": ban.pk, "number": 1,
         "url": article.canonical_url, "rules_version_id": rules.pk,
         "now": now + timedelta(seconds=1),
+        # Links from emails: a verification token and a password-reset link, both forged.
+        "token": "not-a-real-token", "uidb64": "MQ",
     }
     return World(values=values, clients=clients)
 
@@ -345,6 +380,9 @@ FORMS: dict[str, dict[str, str]] = {
     "moderate/<dashboard_slug:slug>/users/<id:user_id>/remove-all/":
         {"rule": "3", "confirm": "yes"},
     "moderate/<dashboard_slug:slug>/articles/<id:article_id>/mode/": {"mode": "closed"},
+    "accounts/settings/": {"display_name": "New Name", "email": "moved@example.org"},
+    "sites/<slug:slug>/account/delete/": {"confirm": "DELETE", "password": PASSWORD},
+    "sites/<slug:slug>/readers/<id:user_id>/data/delete/": {"confirm": "DELETE"},
 }
 JSON_BODIES: dict[str, dict[str, Any]] = {
     "articles/<int:article_id>/comments": {"text": "A fair point."},
@@ -360,6 +398,8 @@ JSON_BODIES: dict[str, dict[str, Any]] = {
     "moderation/users/<int:user_id>/remove-all": {"rule": 3},
     "moderation/articles/<int:article_id>/comment-mode": {"mode": "closed"},
     "articles": {"canonical_url": "https://news.example.org/new", "title": "New story"},
+    "me/account-deletion": {"confirm": "DELETE", "password": PASSWORD},
+    "readers/<int:user_id>/account-deletion": {"confirm": "DELETE"},
 }
 
 

@@ -96,7 +96,7 @@ def delete_account(request: HttpRequest, slug: str) -> HttpResponse:
             except BtlError as error:
                 form.add_error(error.field if error.field in form.fields else None,
                                error.message)
-                status = error.status if error.status in (409, 429, 503) else 400
+                status = error.status
             else:
                 if request.session.session_key is not None:
                     logout(request)  # this browser's session, now; every other one is

@@ -123,6 +123,9 @@ def change_profile(*, user: User | AnonymousUser, display_name: object, email: o
     if not user.is_authenticated:
         raise NotSignedIn("sign_in_required", "Please sign in first.")
     assert isinstance(user, User)
+    if user.get_username().startswith("integration:"):  # an API key's (api_keys.py)
+        raise AccountError("integration_account", "An API key's account is the "
+                           "publisher's: rename the key in the admin.", status=403)
     if ExternalIdentity.objects.filter(user=user).exists():
         raise AccountError("profile_from_publisher", "Your name and email address come from "
                            "your subscription account with the publisher: change them there.")
