@@ -11,7 +11,7 @@ on a Django request object, between the `request_started` and `request_finished`
 that manage database connections and per-request memory, through the configured
 middleware that matter to a signed-in page, in their configured order and as Django runs
 them (`DESK_MIDDLEWARE`: the session, the CSRF cookie, the signed-in user, messages, and
-the security headers, content policy, frame options and gzip around the answer), and
+the security headers, content policy, frame options and compression around the answer), and
 calls the view itself (`moderation.views.queue`). Nothing is decided here: who is signed
 in is Django's session and authentication, who may see the queue is the view's
 `staff_only` (the site's role, read on every request), and the page is the view's. What
@@ -62,7 +62,7 @@ QUEUE_PAGE = "moderation_queue"
 # find as the queue page.
 DESK_MIDDLEWARE = frozenset({
     "django.middleware.security.SecurityMiddleware",
-    "django.middleware.gzip.GZipMiddleware",
+    "belowtheline.compression.CompressionMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",

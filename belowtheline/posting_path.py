@@ -11,10 +11,10 @@ endpoint's own schema (`CommentIn`), the bearer authentication
 (`accounts.middleware.authenticate_bearer`, refusals by `bearer_refusal`), the endpoint
 itself (`api.routers.comments.post_comment`, its errors answered by the API's own
 exception handlers), the answer rendered by the API's renderer. The configured middleware
-that only wrap an answer (security headers, the content policy, frame options, gzip when
-the client asks, Retry-After: `RESPONSE_MIDDLEWARE`) wrap those steps as they wrap them in
-Django: those listed before the bearer middleware around the authentication, the others
-around the endpoint. Every rule stays in the service.
+that only wrap an answer (security headers, the content policy, frame options, Brotli or
+gzip when the client asks, Retry-After: `RESPONSE_MIDDLEWARE`) wrap those steps as they
+wrap them in Django: those listed before the bearer middleware around the authentication,
+the others around the endpoint. Every rule stays in the service.
 
 What is never done here is run a post twice. Anything this layer is not sure of before
 anything happens (another address or method, an API key or no token, a body that is not
@@ -60,7 +60,7 @@ POST_COMMENT = re.compile(
 # The others do nothing for this request.
 RESPONSE_MIDDLEWARE = frozenset({
     "django.middleware.security.SecurityMiddleware",
-    "django.middleware.gzip.GZipMiddleware",
+    "belowtheline.compression.CompressionMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "belowtheline.security.ContentSecurityPolicyMiddleware",
     "belowtheline.ratelimit.RetryAfterMiddleware",

@@ -75,13 +75,14 @@ MIDDLEWARE = [
     "belowtheline.ratelimit.RetryAfterMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    # Dynamic HTML and JSON, gzipped. Static files never get here (WhiteNoise answers them
+    # Dynamic HTML and JSON, Brotli for clients that prefer it, else gzipped
+    # (belowtheline/compression.py). Static files never get here (WhiteNoise answers them
     # above, pre-compressed), nor is anything already carrying Content-Encoding (cached
     # thread bodies are stored gzipped) compressed twice. BREACH: the secret in our pages is
     # the CSRF token, which Django masks afresh in every response, and Django's gzip adds
     # random padding to each body (its "Heal the BREACH" mitigation), so compression leaks
     # no secret through the length.
-    "django.middleware.gzip.GZipMiddleware",
+    "belowtheline.compression.CompressionMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",

@@ -1,14 +1,15 @@
 """What one posted comment costs, through the WSGI application as production runs it.
 
 Run:  .venv/bin/python bench/post_wsgi.py [POSTS] [--profile] [--sort cumulative|tottime]
-(default 500 posts; --queries prints one post's statements). Builds a throwaway SQLite database (WAL, synchronous=NORMAL, one
-persistent connection, as `btl serve` opens it) with one site, published rules, the
-default cover schedule, 1,000 token subscribers known in advance with exactly their
-tokens' claims and who have accepted the rules, and a hot article; then POSTs POSTS
-comments to `/api/v1/sites/bench/articles/<id>/comments` with `Authorization: Bearer
-<token>`, one subscriber after another, as bench case (f) does. In-process calls, no
-HTTP, one thread: CPU milliseconds per post, which is what sets the posting rate once
-every core is busy. `make bench` (wrk against `btl serve`) gives the figures over the wire.
+(default 500 posts; --queries prints one post's statements). Builds a throwaway SQLite
+database (WAL, synchronous=NORMAL, one persistent connection, as `btl serve` opens it)
+with one site, published rules, the default cover schedule, 1,000 token subscribers known
+in advance with exactly their tokens' claims and who have accepted the rules, and a hot
+article; then POSTs POSTS comments to `/api/v1/sites/bench/articles/<id>/comments` with
+`Authorization: Bearer <token>`, one subscriber after another, as bench case (f) does.
+In-process calls, no HTTP, one thread: CPU milliseconds per post, which is what sets the
+posting rate once every core is busy. `make bench` (wrk against `btl serve`) gives the
+figures over the wire.
 
 Prints posts/s, median and p99 ms, queries per post, and checks that every post is
 stored exactly once. With --profile, the cProfile of the timed posts (top 45 lines).
