@@ -214,3 +214,25 @@ def test_the_posting_path_honours_the_idempotency_key(app, django_app, sso_site,
     assert [status for status, _, _ in answers] == ["201 Created"] * 2
     assert json.loads(answers[0][2])["id"] == json.loads(answers[1][2])["id"]
     assert Comment.objects.filter(article=article).count() == 1
+
+
+def test_a_post_reads_the_site_and_its_article_in_one_round_trip(app, sso_site, article):
+    """The poster's wait is mostly round trips to the database: the site and the article
+    come in one query, and neither is read again by the authentication or the endpoint."""
+    from django.test.utils import CaptureQueriesContext
+
+    auth = reader(sso_site)
+    path = comments_path(sso_site, article.pk)
+    post(app, path, {"text": "warm"}, **auth)  # the rules acceptance is then remembered
+
+    with CaptureQueriesContext(connection) as queries:
+        status, _headers, _content = post(app, path, {"text": "Counted"}, **auth)
+
+    assert status == "201 Created"
+    reads = [q["sql"] for q in queries.captured_queries if q["sql"].startswith("SELECT")]
+    site_reads = [sql for sql in reads if '"btl_sites_site"' in sql or "btl_sites_site " in sql]
+    assert len(site_reads) == 1, reads
+    assert "discussion_article" in site_reads[0]  # the article came with it
+    assert not [sql for sql in reads if sql is not site_reads[0]
+                and 'FROM "discussion_article"' in sql], reads
+    assert Comment.objects.filter(article=article, text="Counted").count() == 1
