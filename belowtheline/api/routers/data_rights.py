@@ -56,13 +56,13 @@ class ProfileOut(Schema):
     erased_at: str | None
 
 
-class ArticleRefOut(Schema):
+class DataArticleOut(Schema):
     id: int
     title: str
     url: str
 
 
-class RuleRefOut(Schema):
+class DataRuleOut(Schema):
     number: int
     title: str
 
@@ -76,7 +76,7 @@ class ModerationEventOut(Schema):
     action: str
     what: str
     at: str
-    rule: RuleRefOut | None
+    rule: DataRuleOut | None
     reason: str
     text_before: str
     text_after: str
@@ -84,7 +84,7 @@ class ModerationEventOut(Schema):
 
 class OwnCommentOut(Schema):
     id: int
-    article: ArticleRefOut
+    article: DataArticleOut
     thread_url: str
     in_reply_to: int | None
     text: str = Field(description="Empty once purged (deleted or removed, past retention).")
@@ -94,7 +94,7 @@ class OwnCommentOut(Schema):
     edited_at: str | None
     status_changed_at: str | None
     amended_by_moderator_at: str | None
-    rule_cited: RuleRefOut | None
+    rule_cited: DataRuleOut | None
     recommendations: int
     edits: list[EditOut]
     moderation: list[ModerationEventOut] = Field(
@@ -152,7 +152,7 @@ class DataRequestOut(Schema):
     by: str
 
 
-class ModeratorNoteOut(Schema):
+class DataModeratorNoteOut(Schema):
     text: str
     at: str
 
@@ -170,7 +170,7 @@ class ReaderDataOut(Schema):
     rules_acceptances: list[AcceptanceOut]
     sanctions: list[SanctionRecordOut]
     data_requests: list[DataRequestOut]
-    moderator_notes: list[ModeratorNoteOut] | None = Field(
+    moderator_notes: list[DataModeratorNoteOut] | None = Field(
         None, description="In a site admin's download only, for them to review before "
         "handing it over.")
 
