@@ -6,7 +6,14 @@ from django.utils.html import format_html
 
 from belowtheline import clock
 from belowtheline.accounts.api_keys import create_api_key, revoke_api_key
-from belowtheline.accounts.models import ApiKey, ExternalIdentity, StaffRole, Subscription, User
+from belowtheline.accounts.models import (
+    ApiKey,
+    DataRightsRecord,
+    ExternalIdentity,
+    StaffRole,
+    Subscription,
+    User,
+)
 from belowtheline.admin_base import ReadOnlyAdmin
 from belowtheline.errors import BtlError
 
@@ -128,3 +135,16 @@ class ExternalIdentityAdmin(ReadOnlyAdmin):
     list_filter = ["site"]
     search_fields = ["subject", "user__username", "user__display_name", "user__email"]
     readonly_fields = ["site", "subject", "user", "created_at", "last_seen_at"]
+
+
+@admin.register(DataRightsRecord)
+class DataRightsRecordAdmin(ReadOnlyAdmin):
+    """Every data download and account deletion, append-only: the publisher's proof that it
+    answered a reader's request. Acting for a reader is on the site's reader-data page
+    (`/sites/<slug>/readers/<id>/data/`), which records it here."""
+
+    list_display = ["created_at", "site", "kind", "person", "actor_name", "on_request"]
+    list_filter = ["site", "kind", "on_request"]
+    search_fields = ["person__username", "actor_name", "note"]
+    readonly_fields = ["created_at", "site", "kind", "person", "actor", "actor_name",
+                       "on_request", "note"]

@@ -24,7 +24,8 @@ from typing import Any
 
 from django.contrib.auth.models import AnonymousUser
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import F, Q, Value
+from django.db.models.functions import Replace
 from django.urls import reverse
 from django.utils.crypto import salted_hmac
 
@@ -422,7 +423,7 @@ def _erase(*, person: User, requested_on: Site, actor: User, on_request: bool, n
             raise AlreadyErased("already_erased", "This account has already been deleted.")
         site_ids = _site_ids(person) | {requested_on.pk}
         sites = list(Site.objects.filter(pk__in=site_ids).order_by("pk"))
-        name = pseudonym(person)
+        name, old_name = pseudonym(person), person.public_name
         # The account first: every listener below (thread versions) sees the new name.
         person.username = name
         person.display_name = FORMER_NAME
@@ -435,6 +436,7 @@ def _erase(*, person: User, requested_on: Site, actor: User, on_request: bool, n
         person.save()
         for site in sites:
             counts = _erase_on_site(site=site, person=person, now=now)
+            _forget_name_in_others_notifications(site=site, name=old_name)
             kept, removed, legal = kept + counts[0], removed + counts[1], legal + counts[2]
             public_name_changed(site=site, user=person)  # cached threads drop the old name
             _record(site=site, kind=DataRightsRecord.Kind.ERASURE, person=person,
@@ -442,6 +444,14 @@ def _erase(*, person: User, requested_on: Site, actor: User, on_request: bool, n
                     note=note if site.pk == requested_on.pk else "", now=now)
     return ErasureOutcome(pseudonym=name, sites=[s.slug for s in sites], comments_kept=kept,
                           comments_removed=removed, texts_kept_for_legal_reports=legal)
+
+
+def _forget_name_in_others_notifications(*, site: Site, name: str) -> None:
+    """Reporters were told "Thank you for your report on a comment by <name>": their
+    messages keep the thanks and lose the name (the one sentence that carries it)."""
+    said = f"a comment by {name}."
+    Notification.objects.filter(site=site, message__contains=said).update(
+        message=Replace("message", Value(said), Value(f"a comment by {FORMER_NAME}.")))
 
 
 def _erase_on_site(*, site: Site, person: User, now: datetime) -> tuple[int, int, int]:

@@ -330,3 +330,15 @@ def test_a_fresh_subscriber_is_not_affected(site, subscriber, other_subscriber, 
                                       text="Still here.", now=later)
     assert comment.status == "published"
     assert make_subscriber(site, username="sam").username == "sam"  # the name is free again
+
+
+def test_reporters_notifications_lose_the_name(site, subscriber, other_subscriber,
+                                               moderator, article, thread):
+    discussion.report_comment(site=site, comment_id=thread["first"].pk,
+                              reporter=other_subscriber, reason="abusive")
+    moderation.dismiss_reports(site=site, actor=moderator, comment_id=thread["first"].pk)
+    data_rights.delete_my_account(site=site, user=subscriber, confirm="DELETE",
+                                  password=PASSWORD)
+    [told] = Notification.objects.filter(user=other_subscriber)
+    assert "Sam Subscriber" not in told.message
+    assert "a comment by Former subscriber." in told.message

@@ -207,3 +207,24 @@ def test_notifications_and_times_are_in_the_download(client, site, subscriber):
     assert data["notifications"] == [{"message": "Hello", "link": "", "read_at": None,
                                       "at": "2026-03-02T10:00:00+00:00"}]
     assert data["generated_at"] == "2026-03-02T10:00:00+00:00"
+
+
+def test_the_download_costs_the_same_queries_however_many_comments(
+        site, rules, article, subscriber, django_assert_max_num_queries):
+    from belowtheline.accounts.data_rights import data_held_about
+
+    def queries_for(count: int) -> int:
+        for number in range(count):
+            discussion.post_comment(site=site, article=article, author=subscriber,
+                                    text=f"Comment {number} of {count}.")
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        with CaptureQueriesContext(connection) as captured:
+            data_held_about(site=site, user=subscriber)
+        return len(captured)
+
+    few = queries_for(1)
+    assert queries_for(6) == few
+    with django_assert_max_num_queries(16):
+        data_held_about(site=site, user=subscriber)
