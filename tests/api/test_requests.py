@@ -193,6 +193,10 @@ def test_the_openapi_description_lists_every_endpoint_with_its_errors(anonymous)
         ("POST", "moderation/users/{user_id}/remove-all"),
         ("PUT", "moderation/articles/{article_id}/comment-mode"),
         ("PUT", "articles"),
+        ("GET", "me/data"),
+        ("POST", "me/account-deletion"),
+        ("GET", "readers/{user_id}/data"),
+        ("POST", "readers/{user_id}/account-deletion"),
     }
     post = schema["paths"]["/api/v1/sites/{site}/articles/{article_id}/comments"]["post"]
     assert post["responses"]["403"]["content"]["application/json"]["schema"] == {
