@@ -1,13 +1,14 @@
 """Compression of dynamic answers: Brotli for clients that take it, else Django's gzip.
 
 A moderator's queue page is about 8 KB of HTML a row (the row's decision forms, folded),
-400 KB for a page of 50, and it differs per moderator (their CSRF token) and per change of
-the queue, so it is compressed on every view. Django's gzip (level 6) took 7-10 ms of CPU
-for that page, several times what serving the page costs otherwise; Brotli at quality 3
-makes a body the same size in a seventh of the time (measured on the demo's queue page:
-gzip 6 0.78 ms for 6.1 KB, Brotli 3 0.12 ms for 6.3 KB). Browsers ask for Brotli on every
-HTTPS request, which is how a newsroom serves the desk; over plain HTTP they ask for gzip,
-which stays Django's own, with its random padding.
+412 KB for a page of 50, and it differs per moderator (their CSRF token) and per change of
+the queue, so it is compressed on every view, and compressing it costs more than serving
+it otherwise (about 0.7 ms of CPU, `bench/desk_wsgi.py`). Measured on that page
+(its data set, on SQLite): Django's gzip (level 6, with its padding) 1.6 ms of
+CPU for 17.2 KB; Brotli at quality 4 1.0 ms for 17.4 KB (quality 1: 0.5 ms for 19.2 KB;
+quality 5: 1.5 ms for 12.8 KB). Browsers ask for Brotli on every HTTPS request, which is
+how a newsroom serves the desk; over plain HTTP they ask for gzip, which stays Django's
+own.
 
 BREACH: the secret in these pages is the CSRF token, which Django masks afresh in every
 response, so its compressed length tells an attacker nothing; session cookies are never
@@ -20,7 +21,7 @@ from django.http import HttpRequest, HttpResponseBase
 from django.middleware.gzip import GZipMiddleware
 from django.utils.cache import patch_vary_headers
 
-BROTLI_QUALITY = 3
+BROTLI_QUALITY = 4
 MIN_LENGTH = 200  # as Django's gzip: not worth it below
 
 

@@ -13,7 +13,7 @@ signs the moderator in with Django's test client for a session cookie, then call
 - the session cookie alone, as `make bench`'s case (g) sends it (so every answer also sets
   a new CSRF cookie);
 - the session and CSRF cookies, as a browser sends them;
-- the same, asking for gzip, as a browser does.
+- the same, asking for gzip (a browser over HTTP) and for Brotli (over HTTPS).
 
 Prints, per case, requests/s, median and p99 ms, CPU ms per request (process time), SQL
 statements per request and bytes. The page's rows are served from the queue cache (warm),
@@ -30,7 +30,6 @@ import statistics
 import sys
 import time
 from http.cookies import SimpleCookie
-from io import BytesIO
 from pathlib import Path
 from typing import Any
 
@@ -48,38 +47,17 @@ import django  # noqa: E402
 
 django.setup()
 
+import wsgi_driver  # noqa: E402
 from django.conf import settings  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
-
-Environ = dict[str, Any]
+from wsgi_driver import Environ, call  # noqa: E402
 
 
 def environ(path: str, query: str, **headers: str) -> Environ:
-    env: Environ = {
-        "REQUEST_METHOD": "GET", "PATH_INFO": path, "QUERY_STRING": query,
-        "SERVER_NAME": "127.0.0.1", "SERVER_PORT": "8000", "SERVER_PROTOCOL": "HTTP/1.1",
-        "HTTP_HOST": "127.0.0.1", "wsgi.errors": sys.stderr,
-        "wsgi.url_scheme": "http", "wsgi.version": (1, 0), "wsgi.multithread": True,
-        "wsgi.multiprocess": True, "wsgi.run_once": False,
-    }
-    env.update({f"HTTP_{k.upper()}": v for k, v in headers.items()})
-    return env
-
-
-def call(app: Any, env: Environ) -> tuple[str, list[tuple[str, str]], bytes]:
-    got: list[Any] = []
-
-    def start_response(status: str, headers: list[tuple[str, str]], exc: Any = None) -> None:
-        got.extend((status, headers))
-
-    result = app(dict(env, **{"wsgi.input": BytesIO()}), start_response)
-    body = b"".join(result)
-    if hasattr(result, "close"):
-        result.close()
-    return got[0], got[1], body
+    return wsgi_driver.environ(path, query, multithread=True, **headers)
 
 
 def world() -> tuple[Any, Any]:
@@ -150,8 +128,10 @@ def main() -> None:
         "session cookie only (make bench's (g))": environ(
             path, query, cookie=f"{settings.SESSION_COOKIE_NAME}={session}"),
         "session + CSRF cookies (a browser)": environ(path, query, cookie=both),
-        "the same, gzip (a browser)": environ(path, query, cookie=both,
-                                              accept_encoding="gzip, deflate, br"),
+        "the same, gzip (a browser over HTTP)": environ(path, query, cookie=both,
+                                                        accept_encoding="gzip, deflate"),
+        "the same, Brotli (a browser over HTTPS)": environ(
+            path, query, cookie=both, accept_encoding="gzip, deflate, br, zstd"),
     }
     print(f"{SIZE:,} open reports on {connection.vendor}; cache "
           f"{settings.CACHES['default']['BACKEND'].rsplit('.', 1)[-1]}; sessions "

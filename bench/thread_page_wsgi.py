@@ -26,7 +26,6 @@ import tempfile
 import time
 from collections.abc import Callable, Iterable
 from datetime import timedelta
-from io import BytesIO
 from typing import Any
 
 os.environ.setdefault("BTL_VAR_DIR", tempfile.mkdtemp(prefix="btl-bench-page-"))
@@ -37,8 +36,10 @@ import django  # noqa: E402
 django.setup()
 
 import jwt  # noqa: E402
+import wsgi_driver  # noqa: E402
 from django.core.cache import cache  # noqa: E402
 from django.core.management import call_command  # noqa: E402
+from wsgi_driver import Environ, environ  # noqa: E402
 
 from belowtheline import clock  # noqa: E402
 from belowtheline.accounts.models import Subscription, User  # noqa: E402
@@ -53,7 +54,6 @@ SIZE = 3000
 TOP_LEVEL = 1340  # the rest are replies: 112 comments on the first page
 WORDS = "words " * 80
 
-Environ = dict[str, Any]
 WsgiApp = Callable[[Environ, Callable[..., Any]], Iterable[bytes]]
 
 
@@ -86,29 +86,9 @@ def build(site: Site) -> Article:
     return article
 
 
-def environ(path: str, query: str = "", **headers: str) -> Environ:
-    env: Environ = {
-        "REQUEST_METHOD": "GET", "PATH_INFO": path, "QUERY_STRING": query,
-        "SERVER_NAME": "127.0.0.1", "SERVER_PORT": "8000", "SERVER_PROTOCOL": "HTTP/1.1",
-        "HTTP_HOST": "127.0.0.1", "wsgi.input": BytesIO(), "wsgi.errors": sys.stderr,
-        "wsgi.url_scheme": "http", "wsgi.version": (1, 0), "wsgi.multithread": False,
-        "wsgi.multiprocess": True, "wsgi.run_once": False,
-    }
-    env.update({f"HTTP_{k.upper()}": v for k, v in headers.items()})
-    return env
-
-
 def call(app: WsgiApp, env: Environ) -> tuple[str, bytes]:
-    status: list[str] = []
-
-    def start_response(s: str, headers: list[tuple[str, str]], exc: Any = None) -> None:
-        status.append(s)
-
-    result = app(dict(env, **{"wsgi.input": BytesIO()}), start_response)
-    body = b"".join(result)
-    if hasattr(result, "close"):
-        result.close()
-    return status[0], body
+    status, _headers, body = wsgi_driver.call(app, env)
+    return status, body
 
 
 def timed(name: str, calls: int, requests: list[tuple[WsgiApp, Environ]],
@@ -189,13 +169,7 @@ def forget_renderings() -> None:
 
 
 def _headers(app: WsgiApp, env: Environ) -> dict[str, str]:
-    seen: dict[str, str] = {}
-
-    def start_response(s: str, headers: list[tuple[str, str]], exc: Any = None) -> None:
-        seen.update(headers)
-
-    b"".join(app(dict(env), start_response))
-    return seen
+    return dict(wsgi_driver.call(app, env)[1])
 
 
 if __name__ == "__main__":
