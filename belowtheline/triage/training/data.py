@@ -139,12 +139,25 @@ def davidson_clean_rest() -> list[str]:
     return [html.unescape(r["tweet"]) for r in rows[DAVIDSON_SAMPLE:] if r["class"] == "2"]
 
 
+def cache_path(texts: list[str], label: str) -> Path:
+    """Where the encodings of these texts are cached: named by a hash of the texts."""
+    digest = hashlib.sha256(("\x00".join(texts) + encoder.NAME + "/v1").encode()).hexdigest()[:20]
+    return cache_dir() / f"{label}-{digest}.npy"
+
+
+def encode_max(texts: list[str], label: str) -> np.ndarray:
+    """Each layer's max over the tokens (n, 7, 384), as `cache_states` stored it."""
+    path = cache_path(texts, label + "-max")
+    if not path.exists():
+        raise FileNotFoundError(f"{path}: run python -m belowtheline.triage.training.cache_states")
+    return np.load(path).astype(np.float32)
+
+
 def encode(texts: list[str], *, model: encoder.MiniLM | None = None,
            label: str = "texts") -> np.ndarray:
     """Pooled layers (n, 7, 384) of the de-obfuscated texts, as the worker computes them,
     cached on disk under a hash of the texts."""
-    digest = hashlib.sha256(("\x00".join(texts) + encoder.NAME + "/v1").encode()).hexdigest()[:20]
-    path = cache_dir() / f"{label}-{digest}.npy"
+    path = cache_path(texts, label)
     if path.exists():
         return np.load(path).astype(np.float32)
     model = model or encoder.shared_model()
