@@ -67,3 +67,24 @@ class LinearHead:
     def from_arrays(cls, arrays: dict[str, np.ndarray], prefix: str) -> LinearHead:
         return cls(arrays[f"{prefix}.weights"], arrays[f"{prefix}.mean"],
                    arrays[f"{prefix}.scale"], float(arrays[f"{prefix}.bias"][0]))
+
+
+OFFTOPIC_FEATURES = 2 * N_STATES + 1
+
+
+def offtopic_features(mine: np.ndarray, article: np.ndarray, parent: np.ndarray | None
+                      ) -> np.ndarray:
+    """Cosine similarity of the comment to (a part of) its article and to the comment it
+    answers, at each of the seven pooled states, then whether it is a reply.
+
+    `mine`, `article`, `parent`: (7, 384) pooled states, each layer already unit length.
+    Why every layer and not only the top one (the sentence embedding): the lower layers
+    keep the words, so a reply that names the article's people or repeats its parent's
+    words is seen as on-topic even when its meaning is only "I disagree". On Fox replies
+    (`make eval`, each comment with its own article vs each other one) this took the
+    off-topic ROC-AUC from 0.755 to 0.768, 0.80 to 0.83 for replies of 8 words or more;
+    first-in-thread comments stayed at 0.89."""
+    to_article = (mine * article).sum(-1)
+    if parent is None:
+        return np.concatenate([to_article, np.zeros(N_STATES), [0.0]]).astype(np.float32)
+    return np.concatenate([to_article, (mine * parent).sum(-1), [1.0]]).astype(np.float32)

@@ -25,7 +25,7 @@ ARTEFACT = Path(__file__).resolve().parent / "artefacts" / "heads.npz"
 class Heads:
     abuse: LinearHead
     insult: LinearHead
-    offtopic: np.ndarray  # logistic coefficients over off-topic features, bias last
+    offtopic: np.ndarray  # logistic coefficients over `features.offtopic_features`, bias last
     meta: dict[str, object]
 
     @property
@@ -88,20 +88,30 @@ class Encodings:
         top = self.layers(text)[-1]
         return top / max(float(np.linalg.norm(top)), 1e-9)
 
-    def article_last(self, text: str) -> np.ndarray:
-        """`last(text)` for an article's headline or paragraph, remembered apart from the
-        comments' texts: in the shared cache every comment pushed one article text out, so
-        with a few dozen articles of 20 paragraphs being discussed at once each comment
-        re-encoded its whole article (22 encodings a comment, ~0.3 s). Here each text of
-        an article is encoded once while its article is discussed (8,192 texts, ~3 KB each);
-        an edited article has new text, encoded afresh."""
+    def unit_layers(self, text: str) -> np.ndarray:
+        """The seven pooled states of a text, each scaled to unit length (7, 384)."""
+        states = self.layers(text)
+        return states / np.maximum(np.linalg.norm(states, axis=-1, keepdims=True), 1e-9)
+
+    def article_layers(self, text: str) -> np.ndarray:
+        """`unit_layers(text)` for an article's headline or paragraph, remembered apart
+        from the comments' texts: in the shared cache every comment pushed one article
+        text out, so with a few dozen articles of 20 paragraphs being discussed at once
+        each comment re-encoded its whole article (22 encodings a comment, ~0.3 s). Here
+        each text of an article is encoded once while its article is discussed (8,192
+        texts, kept in float16: 5 KB each, 44 MB when full); an edited article has new
+        text, encoded afresh."""
         found = self._articles.get(text)
         if found is None:
-            found = self.last(text)
+            found = self.unit_layers(text).astype(np.float16)
             self._remember(self._articles, text, found, self.articles)
         else:
             self._articles.move_to_end(text)
-        return found
+        return found.astype(np.float32)
+
+    def article_last(self, text: str) -> np.ndarray:
+        """The article text's sentence embedding (top layer, unit length)."""
+        return self.article_layers(text)[-1]
 
     def forget(self) -> None:
         self._cache.clear()

@@ -12,7 +12,7 @@ import re
 import numpy as np
 
 from belowtheline.triage import legal, spam
-from belowtheline.triage.features import abuse_features
+from belowtheline.triage.features import abuse_features, offtopic_features
 from belowtheline.triage.models_runtime import Encodings, Heads
 from belowtheline.triage.scoring import CommentInput, Score
 from belowtheline.triage.text import fold, words
@@ -106,23 +106,26 @@ class OffTopicScorer:
         n_words = len(words(text))
         if n_words == 0:
             return Score(0.0)
-        mine = self.enc.last(text)
+        mine = self.enc.unit_layers(text)
         headline = ". ".join(p for p in (comment.article_title, comment.article_meta) if p)
         candidates = [("the headline", headline)] if headline else []
         for paragraph in _paragraphs(comment.article_body):
             opening = " ".join(paragraph.split()[:4])
             candidates.append((f"the paragraph beginning \u201c{opening}\u2026\u201d", paragraph))
-        if candidates:
-            sims = [float(mine @ self.enc.article_last(t)) for _, t in candidates]
-            best = int(np.argmax(sims))
-            article_sim, closest = sims[best], candidates[best][0]
-        else:
-            article_sim, closest = 0.0, ""
         has_parent = bool(comment.parent_text.strip())
-        parent_sim = float(mine @ self.enc.last(comment.parent_text)) if has_parent else 0.0
+        parent = self.enc.unit_layers(comment.parent_text) if has_parent else None
         c = self.heads.offtopic
-        logit = c[0] * article_sim + c[1] * parent_sim + c[2] * float(has_parent) + c[3]
-        value = 1.0 / (1.0 + np.exp(-logit))
+        # The part of the article it is closest to, as the head judges closeness: the
+        # lowest off-topic logit over the headline and each paragraph.
+        sections = ([self.enc.article_layers(t) for _, t in candidates]
+                    or [np.zeros_like(mine)])
+        logits = [float(offtopic_features(mine, section, parent) @ c[:-1] + c[-1])
+                  for section in sections]
+        best = int(np.argmin(logits))
+        article_sim = float(mine[-1] @ sections[best][-1]) if candidates else 0.0
+        closest = candidates[best][0] if candidates else ""
+        parent_sim = float(mine[-1] @ parent[-1]) if parent is not None else 0.0
+        value = 1.0 / (1.0 + np.exp(-logits[best]))
         damp = min(1.0, n_words / SHORT_WORDS)
         if _ACKNOWLEDGEMENT.match(fold(text).strip()) and n_words <= SHORT_WORDS:
             damp = min(damp, 0.2)

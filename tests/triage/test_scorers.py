@@ -173,3 +173,34 @@ def test_the_training_data_loads_where_the_readme_says(request):
     assert len(fox.texts) == 748
     assert int(fox.labels.sum()) == 214
     assert len(fox.articles) == 5
+
+
+def test_a_reply_is_judged_against_its_parent_as_well_as_the_article(offtopic):
+    """The head compares a reply with its parent at every layer: one that takes up the
+    parent's point is on-topic, the same length of unrelated talk under it is not."""
+    parent = "The toll on the new bridge will push lorries back onto the old one."
+    on = offtopic.score(CommentInput(
+        text="Quite, the toll will just send the lorries back over the old bridge again.",
+        parent_text=parent, **ARTICLE))
+    off = offtopic.score(CommentInput(
+        text="Does anyone know a good plumber near the station, my boiler broke again.",
+        parent_text=parent, **ARTICLE))
+    assert off.value > on.value + 0.3
+    assert "to the comment it answers" in on.explanation
+
+
+def test_the_off_topic_score_is_the_trained_head_over_the_training_features(offtopic):
+    """The worker and the training script build the same features (a drift between them
+    would score every comment with a head fitted on something else)."""
+    from belowtheline.triage.features import offtopic_features, unit
+
+    enc = offtopic.enc
+    text = "A new bridge will take the lorries off the old one, which is long overdue."
+    parent = "The old bridge has been closed to lorries twice this year."
+    headline = ". ".join((ARTICLE["article_title"], ARTICLE["article_meta"]))
+    x = offtopic_features(unit(enc.layers(text)), unit(enc.layers(headline)),
+                          unit(enc.layers(parent)))
+    c = offtopic.heads.offtopic
+    expected = 1.0 / (1.0 + np.exp(-(x @ c[:-1] + c[-1])))
+    got = offtopic.score(CommentInput(text=text, parent_text=parent, **ARTICLE)).value
+    assert got == pytest.approx(expected, abs=2e-3)

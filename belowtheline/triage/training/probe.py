@@ -45,7 +45,7 @@ def main() -> int:
         for times, warm_article in ((typical, True), (cold, False)):
             enc.forget()
             if warm_article:  # a worker has seen the article: its thread's earlier comments
-                enc.last(". ".join(p for p in (title, meta) if p))
+                enc.article_layers(". ".join(p for p in (title, meta) if p))
             begin, begin_cpu = time.perf_counter(), time.process_time()
             scorer.score(item)
             times.append((time.perf_counter() - begin) * 1000)

@@ -11,7 +11,8 @@ Data (../shared/data, see its README and this folder's README for licences):
   posts no rater did, plus Davidson "neither" tweets (outside the held-out half) as clean
   text;
 - off-topic: each Fox comment with its own article against another article (and, for a
-  reply, against a comment from that other article's thread as parent).
+  reply, against a comment from that other article's thread as parent), by its cosine
+  similarity to each at all seven pooled states (`features.offtopic_features`).
 """
 
 from __future__ import annotations
@@ -23,14 +24,14 @@ from datetime import UTC, datetime
 
 import numpy as np
 
-from belowtheline.triage.features import LinearHead, abuse_matrix
+from belowtheline.triage.features import LinearHead, abuse_matrix, offtopic_features, unit
 from belowtheline.triage.models_runtime import ARTEFACT
 from belowtheline.triage.training import data
 
 CIVIL_WEIGHT = 0.03
 ABUSE_C = 0.003
 INSULT_C = 0.01
-VERSION = "2026-12-03.2"
+VERSION = "2026-12-04.1"
 FOX_BASE_RATE = 214 / 748  # hateful share of the Fox dev half
 
 
@@ -73,21 +74,22 @@ def fit_abuse(fox_x: np.ndarray, fox_y: np.ndarray, civil_x: np.ndarray,
 def offtopic_pairs(fox_states: np.ndarray, prev_states: np.ndarray, fox: data.Fox,
                    article_states: np.ndarray, seed: int = 0
                    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Features [article similarity, parent similarity, is a reply] for each comment with
-    its own article (label 0) and with another article (label 1); returns x, y, is_reply."""
-    def unit(a: np.ndarray) -> np.ndarray:
-        return a / np.maximum(np.linalg.norm(a, axis=-1, keepdims=True), 1e-9)
-
+    """`features.offtopic_features` for each comment with its own article and parent
+    (label 0) and with another article and, for a reply, a comment from that article's
+    thread as parent (label 1); returns x, y, is_reply. Only the articles present are
+    paired (a training fold lacks the article it is scored on, so nothing of it is used)."""
     rng = np.random.RandomState(seed)
-    mine, prev = unit(fox_states[:, -1]), unit(prev_states[:, -1])
-    arts = unit(article_states[:, -1])
+    mine, prev, arts = unit(fox_states), unit(prev_states), unit(article_states)
     reply = np.array([bool(p.strip()) for p in fox.prev])
-    present = sorted(set(fox.article.tolist()))  # a training fold lacks its test article
+    present = sorted(set(fox.article.tolist()))
     by_article = {a: np.flatnonzero(fox.article == a) for a in present}
     other = np.array([rng.choice([a for a in present if a != own]) for own in fox.article])
     stranger = np.array([rng.choice(by_article[o]) for o in other])
-    own_x = np.c_[(mine * arts[fox.article]).sum(1), (mine * prev).sum(1) * reply, reply]
-    other_x = np.c_[(mine * arts[other]).sum(1), (mine * mine[stranger]).sum(1) * reply, reply]
+    own_x = [offtopic_features(mine[i], arts[fox.article[i]], prev[i] if reply[i] else None)
+             for i in range(len(mine))]
+    other_x = [offtopic_features(mine[i], arts[other[i]],
+                                 mine[stranger[i]] if reply[i] else None)
+               for i in range(len(mine))]
     x = np.vstack([own_x, other_x])
     y = np.r_[np.zeros(len(mine)), np.ones(len(mine))]
     return x, y, np.r_[reply, reply]
