@@ -22,7 +22,6 @@ into the text a reader saw on the old page:
 from __future__ import annotations
 
 import re
-import unicodedata
 from html.parser import HTMLParser
 
 _BLOCK = {"p", "div", "blockquote", "pre", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6",
@@ -88,7 +87,8 @@ class _TextParser(HTMLParser):
 
 _TRAILING_SPACE = re.compile(r"[ \t]+\n")
 _MANY_BREAKS = re.compile(r"\n{3,}")
-_ALLOWED_CONTROL = {"\n", "\t"}
+# Unicode's control characters (category Cc) but newline and tab.
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
 def html_to_text(html: str | None) -> str:
@@ -100,7 +100,6 @@ def html_to_text(html: str | None) -> str:
     parser.feed(html)
     parser.close()
     text = "".join(parser.out)
-    text = "".join(ch for ch in text
-                   if ch in _ALLOWED_CONTROL or unicodedata.category(ch) != "Cc")
+    text = _CONTROL.sub("", text)
     text = _TRAILING_SPACE.sub("\n", text)
     return _MANY_BREAKS.sub("\n\n", text).strip()
