@@ -13,7 +13,7 @@ from django.core.cache import cache
 from django.core.management import call_command
 
 from belowtheline.accounts.models import StaffRole, User
-from belowtheline.discussion import services, thread_cache
+from belowtheline.discussion import fragments, services, thread_cache
 from belowtheline.discussion.models import Article, RulesVersion
 from belowtheline.moderation import queue_cache
 from belowtheline.sites import config_cache
@@ -27,15 +27,17 @@ from tests.sites.factories import SiteFactory
 @pytest.fixture(autouse=True)
 def _fresh_cache():
     """Rate-limit counters and thread renderings live in the cache, and renderings (threads,
-    queue pages) in each process's memory too; each test starts with clean ones (ids and
+    queue pages, comments) in each process's memory too; each test starts with clean ones (ids and
     versions repeat between tests)."""
     cache.clear()
     thread_cache.clear()
     queue_cache.clear()
+    fragments.clear()
     yield
     cache.clear()
     thread_cache.clear()
     queue_cache.clear()
+    fragments.clear()
 
 
 @pytest.fixture(autouse=True)

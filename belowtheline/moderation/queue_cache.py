@@ -26,21 +26,17 @@ rendering and the others of that moment waiting for it.
 
 import threading
 import time
-from collections import OrderedDict
-from collections.abc import Callable, Hashable
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Generic, Protocol, TypeVar
 
 from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest
 from django.template.loader import render_to_string
-from django.utils.safestring import mark_safe
 
+from belowtheline.memory import CSRF_MARK, Memory
 from belowtheline.sites.models import Site
 
-# No escaped text can contain "<": user text never spells this.
-CSRF_MARK = mark_safe("<btl-csrf>")
 _MARK_BYTES = CSRF_MARK.encode()
 FRESH_SECONDS = 10.0  # unless settings.BTL_QUEUE_CACHE_SECONDS says otherwise
 MAX_BYTES = int(getattr(settings, "BTL_QUEUE_CACHE_MAX_BYTES", 32 * 1024 * 1024))
@@ -72,51 +68,7 @@ class Stored:
         return chunks
 
 
-class _Sized(Protocol):
-    @property
-    def size(self) -> int: ...
-
-
-K = TypeVar("K", bound=Hashable)
-V = TypeVar("V", bound=_Sized)
-
-
-class _Memory(Generic[K, V]):
-    """Renderings, bounded in bytes, least recently used out first."""
-
-    def __init__(self, max_bytes: int) -> None:
-        self.max_bytes = max_bytes
-        self.items: OrderedDict[K, V] = OrderedDict()
-        self.size = 0
-        self.lock = threading.Lock()
-
-    def get(self, key: K) -> V | None:
-        with self.lock:
-            found = self.items.get(key)
-            if found is not None:
-                self.items.move_to_end(key)
-            return found
-
-    def put(self, key: K, item: V) -> None:
-        if item.size > self.max_bytes:
-            return
-        with self.lock:
-            old = self.items.pop(key, None)
-            if old is not None:
-                self.size -= old.size
-            self.items[key] = item
-            self.size += item.size
-            while self.size > self.max_bytes:
-                _, dropped = self.items.popitem(last=False)
-                self.size -= dropped.size
-
-    def clear(self) -> None:
-        with self.lock:
-            self.items.clear()
-            self.size = 0
-
-
-_memory: _Memory[Key, Stored] = _Memory(MAX_BYTES)
+_memory: Memory[Key, Stored] = Memory(MAX_BYTES)
 _rendering: dict[Key, threading.Lock] = {}
 _rendering_guard = threading.Lock()
 
@@ -175,7 +127,7 @@ class Frame:
         return b"".join([*self.before.with_token(token), *body, *self.after.with_token(token)])
 
 
-_frames: _Memory[tuple[object, ...], Frame] = _Memory(
+_frames: Memory[tuple[object, ...], Frame] = Memory(
     int(getattr(settings, "BTL_QUEUE_FRAME_MAX_BYTES", 4 * 1024 * 1024)))
 
 

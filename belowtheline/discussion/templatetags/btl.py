@@ -28,3 +28,13 @@ def come_back_url(context: template.Context) -> str:
     if match is not None and match.url_name in {"login", "signup"}:
         return request.GET.get("next", "")
     return request.get_full_path()
+
+
+@register.simple_tag(takes_context=True)
+def thread_comment(context: template.Context, entry: object) -> str:
+    """A comment of the thread with its replies (`discussion/_comment.html`): for a
+    signed-in reader, from a rendering shared with readers in the same standing wherever
+    nothing in it is theirs (`discussion.fragments`)."""
+    from belowtheline.discussion import fragments
+
+    return fragments.render_comment(context, entry)  # type: ignore[arg-type]
