@@ -12,8 +12,9 @@ as in issue 7) in a throwaway SQLite database, then times in-process calls of
   path's entry has gone stale: the version queries, the cache lookup, middleware);
 - the same rendered on every call (the thread cache emptied each time): what every
   anonymous request cost before the cache;
-- a subscriber in the embed: the shared page plus the viewer JSON with their token, and the
-  old way, the full page rendered for them with the token.
+- a subscriber in the embed: the shared page plus the viewer JSON with their token, and
+  their own full page (as a signed-in reader of the page without the embed gets it), from
+  comments rendered once and shared (`discussion/fragments.py`), and with none kept.
 
 No HTTP: `make bench` (wrk against `btl serve`) gives the figures over the wire. Prints
 req/s, median and p99 ms per case, and the bytes answered.
@@ -43,7 +44,7 @@ from wsgi_driver import Environ, environ  # noqa: E402
 
 from belowtheline import clock  # noqa: E402
 from belowtheline.accounts.models import Subscription, User  # noqa: E402
-from belowtheline.discussion import services, thread_cache  # noqa: E402
+from belowtheline.discussion import fragments, services, thread_cache  # noqa: E402
 from belowtheline.discussion.models import Article, Comment, Rule, RulesVersion  # noqa: E402
 from belowtheline.sites.models import Site  # noqa: E402
 from belowtheline.wsgi import application, django_application  # noqa: E402
@@ -158,8 +159,10 @@ def main() -> None:
     timed("subscriber in the embed: shared page + viewer", calls,
           [(application, environ(page, "embed=1")),
            (application, environ(viewer, "embed=1", **auth))])
-    timed("subscriber, full page for them (bearer, before)", max(10, calls // 100),
+    timed("subscriber, full page for them (comments shared)", max(10, calls // 20),
           [(application, environ(page, "embed=1", **auth))])
+    timed("subscriber, full page, nothing kept (before)", max(10, calls // 100),
+          [(application, environ(page, "embed=1", **auth))], before_each=fragments.clear)
 
 
 def forget_renderings() -> None:
