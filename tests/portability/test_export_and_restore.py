@@ -157,3 +157,20 @@ def test_the_export_streams_its_header_before_reading_the_records(busy_site):
     kinds = [json.loads(line)["type"] for line in lines]
     assert kinds[-1] == "end"
     assert re.fullmatch(r"\d{4}-\d\d-\d\dT.*\+00:00", header["exported_at"])
+
+
+def test_export_and_restore_report_progress_in_plain_lines_off_a_terminal(busy_site,
+                                                                          tmp_path):
+    from belowtheline.imports.progress import Progress
+    from belowtheline.portability.export import write_export
+    from belowtheline.portability.restore import import_site
+
+    written = StringIO()
+    with Progress("exporting", unit="records", stream=written, interval=0) as progress:
+        write_export(busy_site, tmp_path / "g.jsonl", progress=progress)
+    total = len((tmp_path / "g.jsonl").read_bytes().splitlines()) - 2
+    assert f"exporting: {total:,} of {total:,} records" in written.getvalue()
+    read = StringIO()
+    with Progress("restoring", stream=read, interval=0) as progress:
+        import_site(tmp_path / "g.jsonl", site_slug="copy", progress=progress)
+    assert f"restoring: {total:,} of {total:,} records" in read.getvalue()
