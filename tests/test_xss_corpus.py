@@ -559,6 +559,49 @@ def _the_api_gives_every_payload_back_as_data(world: World) -> None:
               "API viewer", HTTP_AUTHORIZATION=bearer)
 
 
+# --- what pages echo back ------------------------------------------------------------------
+
+def _refused_forms_and_query_strings_echo_the_payloads_as_text(world: World) -> None:
+    """A refused form comes back with what was typed in it, and the dashboard's filters and
+    the sign-in page's `next` are printed in the page: all of it as text."""
+    site = world.site.slug
+    author = world.authors[0]
+    reader = _signed_in(author)
+    for vector in spread(10):
+        too_long = vector + " x" * 2600  # over the 5,000 characters: refused, shown again
+        answer = reader.post(reverse("post_comment", args=[site, world.article.pk]),
+                             {"text": too_long})
+        assert answer.status_code < 500, answer.status_code
+        html = answer.content.decode()
+        _check_page(html, [too_long], "refused comment")  # shown again, as text
+    staff = _signed_in(world.moderator)
+    target = next(c for c in world.comments if c.status == Comment.Status.PUBLISHED)
+    for vector in spread(10):
+        answer = staff.post(reverse("moderation_amend", args=[site, target.pk]),
+                            {"text": vector, "rule": "", "reason": vector}, follow=True)
+        assert answer.status_code < 500, answer.status_code
+        _check_page(answer.content.decode(), [], "refused amendment")
+        answer = staff.post(reverse("moderation_note", args=[site, target.author_id]),
+                            {"text": "", "row": target.pk}, follow=True)
+        assert answer.status_code < 500, answer.status_code
+        _check_page(answer.content.decode(), [], "refused note")
+    queue = reverse("moderation_queue", args=[site])
+    thread = reverse("thread", args=[site, world.article.pk])
+    for vector in spread(10):
+        for client, path, query in [
+            (staff, queue, {"q": vector, "tab": "reported"}),
+            (staff, queue, {"tab": vector}),
+            (staff, reverse("moderation_stats", args=[site]), {"period": vector}),
+            (Client(), thread, {"sort": vector, "page": vector}),
+            (Client(), reverse("login"), {"next": vector}),
+            (Client(), reverse("signup"), {"next": vector}),
+        ]:
+            answer = client.get(path, query)
+            assert answer.status_code < 500, (path, answer.status_code)
+            if answer["Content-Type"].startswith("text/html"):
+                _check_page(answer.content.decode(), [], f"{path}?{urlencode(query)}")
+
+
 # --- emails -------------------------------------------------------------------------------
 
 def _emails_are_plain_text(world: World, capture_on_commit) -> None:
@@ -596,4 +639,5 @@ def test_every_page_shows_every_payload_as_text(world, django_capture_on_commit_
     _the_admin_shows_the_payloads_as_text(world)
     _an_article_added_in_an_admin_popup_answers_with_its_title_as_data(world)
     _the_api_gives_every_payload_back_as_data(world)
+    _refused_forms_and_query_strings_echo_the_payloads_as_text(world)
     _emails_are_plain_text(world, django_capture_on_commit_callbacks)
