@@ -36,7 +36,7 @@ from typing import Any
 
 from django.conf import settings
 
-from belowtheline.security import DEFAULT_POLICY
+from belowtheline.security import DEFAULT_POLICY, governed_by_policy
 
 log = logging.getLogger(__name__)
 
@@ -168,7 +168,7 @@ def _hsts() -> str | None:
     return value
 
 
-def security_headers(*, framed: bool, html: bool = True) -> tuple[tuple[str, str], ...]:
+def security_headers(*, framed: bool, content_type: str) -> tuple[tuple[str, str], ...]:
     """What Django's SecurityMiddleware and XFrameOptionsMiddleware add to a plain response
     under our settings, so that the fast path's answer is the same as Django's."""
     headers: list[tuple[str, str]] = []
@@ -186,7 +186,7 @@ def security_headers(*, framed: bool, html: bool = True) -> tuple[tuple[str, str
         headers.append(("Cross-Origin-Opener-Policy", coop))
     if not framed:
         headers.append(("X-Frame-Options", getattr(settings, "X_FRAME_OPTIONS", "DENY").upper()))
-        if html:  # a policy governs documents (security.ContentSecurityPolicyMiddleware)
+        if governed_by_policy(content_type):
             headers.append(("Content-Security-Policy", DEFAULT_POLICY))
     return tuple(headers)
 
@@ -252,9 +252,9 @@ class Registry:
                 current.confirmed_at = now
                 self.entries.move_to_end(key)
                 return
-            html = any(name == "Content-Type" and value.startswith("text/html")
-                       for name, value in headers.plain)
-            security = list(security_headers(framed=framed, html=html))
+            content_type = next((value for name, value in headers.plain
+                                 if name == "Content-Type"), "")
+            security = list(security_headers(framed=framed, content_type=content_type))
             entry = Entry(
                 site_id=site_id,
                 article_id=article_id,

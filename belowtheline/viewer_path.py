@@ -80,7 +80,7 @@ class ViewerPath:
 
     def __init__(self, app: WSGIApp) -> None:
         self.app = app
-        self.security = fastpath.security_headers(framed=False, html=False)  # JSON answers
+        self.security = fastpath.security_headers(framed=False, content_type="application/json")
 
     def __call__(
         self, environ: dict[str, Any], start_response: Callable[..., Any]
