@@ -176,8 +176,11 @@ def notify(*, site: Site, user: User, message: str, link: str, now: datetime) ->
     Notification.objects.create(site=site, user=user, message=message, link=link,
                                 created_at=now)
     if user.email:
+        # One line whatever the site's name holds: a line break in a header is refused, and
+        # by then the decision has committed.
+        subject = " ".join(f"{site.name}: about your comment".split())
         transaction.on_commit(lambda: send_mail(
-            subject=f"{site.name}: about your comment",
+            subject=subject,
             message=f"{message}\n\n{link}",
             from_email=settings.DEFAULT_FROM_EMAIL,
             recipient_list=[user.email],

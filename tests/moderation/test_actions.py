@@ -209,3 +209,17 @@ def test_only_site_admins_may_export_the_audit_trail(request, site, role, allowe
     else:
         with pytest.raises(services.NotAllowed):
             services.check_can_export_audit(site=site, actor=person)
+
+
+def test_a_line_break_in_the_sites_name_does_not_stop_the_authors_email(
+    site, article, reported, moderator, subscriber, django_capture_on_commit_callbacks
+):
+    site.name = "The Courier\r\nBcc: everyone@example.com"
+    site.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.remove_comment(site=site, actor=moderator, comment_id=reported.pk, rule=2,
+                                reason="Personal attack")
+    told = [m for m in mail.outbox if m.to == [subscriber.email]]
+    assert len(told) == 1
+    assert told[0].subject == "The Courier Bcc: everyone@example.com: about your comment"
+    assert told[0].bcc == []
