@@ -104,11 +104,9 @@ def check_email_confirmed(user: User | AnonymousUser) -> None:
     """A new account reports and comments once its address is confirmed. Asked by the
     discussion services; costs no query (the flag is on the account already read)."""
     if getattr(user, "email_pending_verification", False):
-        raise EmailNotConfirmed(
-            "email_not_confirmed",
-            "Please confirm your email address first: follow the link we emailed you (your "
-            "profile page can send it again).",
-        )
+        from belowtheline.accounts.standing import MESSAGE  # noqa: PLC0415
+
+        raise EmailNotConfirmed("email_not_confirmed", MESSAGE)
 
 
 def change_profile(*, user: User | AnonymousUser, display_name: object, email: object,

@@ -54,6 +54,15 @@ def test_signing_up_mails_a_link_and_holds_back_comments_and_reports(
     assert not Comment.objects.filter(author=newcomer).exists()
 
 
+def test_the_comment_box_and_the_api_say_why_before_the_reader_types(
+        client, site, article, newcomer):
+    me = client.get(f"/api/v1/sites/{site.slug}/me").json()
+    assert me["can_comment"] is False
+    assert me["refusal"]["code"] == "email_not_confirmed"
+    page = client.get(f"/sites/{site.slug}/threads/{article.pk}/").content.decode()
+    assert 'data-refusal="email_not_confirmed"' in page
+
+
 def test_following_the_link_and_pressing_the_button_confirms(client, site, article, newcomer):
     link = _link(mail.outbox[0])
     page = client.get(link)
