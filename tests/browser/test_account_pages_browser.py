@@ -67,7 +67,8 @@ def test_a_reader_sees_downloads_and_deletes(browser, live_server, site, article
 
     with page.expect_download() as download:
         page.get_by_role("button", name="Download my data").click()
-    data = json.loads(open(download.value.path(), encoding="utf-8").read())
+    with open(download.value.path(), encoding="utf-8") as saved:
+        data = json.load(saved)
     assert data["profile"]["username"] == "sam"
     assert len(data["comments"]) == 2
 
