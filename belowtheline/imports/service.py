@@ -351,7 +351,7 @@ class Publisher:
                 published_at=thread.published_at,
             )
         if new:
-            Article.objects.bulk_create(new.values(), ignore_conflicts=True)
+            Article.objects.bulk_create(new.values(), ignore_conflicts=True)  # each of this site
             for pk, stored in Article.objects.filter(
                 site=self.site, canonical_url__in=[a.canonical_url for a in new.values()],
             ).values_list("pk", "canonical_url"):
@@ -492,7 +492,7 @@ class Publisher:
                 text=row["text"], status=row["status"], created_at=row["created_at"],
                 status_changed_at=row["created_at"],
             ) for row, parent in level]
-            Comment.objects.bulk_create(comments)
+            Comment.objects.bulk_create(comments)  # each built with site=self.site
             for (row, _), comment in zip(level, comments, strict=True):
                 placed[row["id"]] = (comment.pk, comment.article_id, comment.thread_root_id)
                 written.append((row["id"], comment))
