@@ -156,35 +156,21 @@ class PostingPath:
             bearer_credential,
             bearer_refusal,
         )
+        from belowtheline.discussion.selectors import site_and_article_for_token
 
         request.get_host()  # a host not allowed: Django's 400, as it would answer
         header = request.META.get("HTTP_AUTHORIZATION", "")
         credential = bearer_credential(header) or ""
-        self._read_ahead(credential, *request.btl_post[:2])  # type: ignore[attr-defined]
+        # The site and the article in one round trip (as the per-reader request reads
+        # them), remembered for this request: the authentication and the endpoint ask
+        # `site_by_slug` and `get_article` as always and are answered from these rows.
+        slug, article_id, _payload = request.btl_post  # type: ignore[attr-defined]
+        site_and_article_for_token(credential=credential, slug=slug, article_id=article_id)
         try:
             authenticate_bearer(request, credential)
         except BtlError as error:
             return bearer_refusal(request, error)
         return self.endpoint(request)
-
-    @staticmethod
-    def _read_ahead(credential: str, slug: str, article_id: int) -> None:
-        """The site and the article in one round trip instead of two (as the per-reader
-        request reads them, `viewer_path`), remembered for this request alone: the
-        authentication and the endpoint then ask `site_by_slug` and `get_article` as
-        always, and they answer from these rows. Only for a token whose (not yet verified)
-        audience is the address's site; anything else is read, and refused, as it always
-        is."""
-        from belowtheline.accounts.errors import TokenRefused
-        from belowtheline.accounts.sso import unverified_audience
-        from belowtheline.discussion.selectors import site_and_article
-        from belowtheline.sites.selectors import SiteNotFound
-
-        try:
-            if unverified_audience(credential) == slug:
-                site_and_article(slug=slug, article_id=article_id)
-        except (TokenRefused, SiteNotFound):
-            pass  # the authentication refuses it, or the endpoint answers 404, as always
 
     @staticmethod
     def _endpoint(request: WSGIRequest) -> HttpResponse:

@@ -133,19 +133,10 @@ class ViewerPath:
 
         Only for a token whose (not yet verified) audience is the address's site: any other
         is refused by the authentication, which reads what it needs itself."""
-        from belowtheline.accounts.errors import TokenRefused
-        from belowtheline.accounts.sso import unverified_audience
-        from belowtheline.api.schemas import MAX_ID
-        from belowtheline.discussion.selectors import reader_finder, site_and_article
-        from belowtheline.sites.selectors import SiteNotFound
+        from belowtheline.discussion.selectors import reader_finder, site_and_article_for_token
 
-        article_id = int(match["article_id"])
-        try:
-            if unverified_audience(credential) != match["slug"] or article_id > MAX_ID:
-                return None
-            _site, article = site_and_article(slug=match["slug"], article_id=article_id)
-        except (TokenRefused, SiteNotFound):
-            return None  # the authentication refuses it as it always does
+        article = site_and_article_for_token(credential=credential, slug=match["slug"],
+                                             article_id=int(match["article_id"]))
         return reader_finder(article=article) if article is not None else None
 
     def _answer(

@@ -17,6 +17,7 @@ from django.db import connection, models
 from django.db.models import Exists, OuterRef, Prefetch, Q
 
 from belowtheline import rows
+from belowtheline.accounts.errors import TokenRefused
 from belowtheline.accounts.models import ExternalIdentity, User
 from belowtheline.accounts.selectors import is_subscriber
 from belowtheline.accounts.sso import (
@@ -27,6 +28,7 @@ from belowtheline.accounts.sso import (
     known_reader_from_row,
     known_reader_params,
     known_reader_sql,
+    unverified_audience,
 )
 from belowtheline.discussion.errors import DiscussionError, NotFound
 from belowtheline.discussion.hooks import Verdict, standing_rules
@@ -40,6 +42,7 @@ from belowtheline.discussion.models import (
     RulesAcceptance,
     RulesVersion,
 )
+from belowtheline.ids import MAX_ID
 from belowtheline.sites.config_cache import site_cached
 from belowtheline.sites.models import Site
 from belowtheline.sites.selectors import SiteNotFound, remember_site
@@ -150,6 +153,21 @@ def site_and_article(*, slug: str, article_id: int) -> tuple[Site, Article | Non
     if seen is not None:
         seen[(site.pk, article_id)] = article
     return site, article
+
+
+def site_and_article_for_token(*, credential: str, slug: str, article_id: int
+                               ) -> Article | None:
+    """`site_and_article`, read ahead for a request that carries a subscriber token (the
+    per-reader request's and a post's thin paths): only for a token whose (not yet
+    verified) audience is the address's site and an id the API would take; anything else
+    is read, and refused, by the authentication and the view as always. Returns the
+    article, or None when there is none or nothing was read."""
+    try:
+        if unverified_audience(credential) != slug or article_id > MAX_ID:
+            return None
+        return site_and_article(slug=slug, article_id=article_id)[1]
+    except (TokenRefused, SiteNotFound):
+        return None
 
 
 def article_by_url(*, site: Site, url: str) -> Article:
