@@ -1,13 +1,14 @@
 """Renderings kept in this process's memory, bounded in bytes, least recently used out first.
 
-The queue's pages (`moderation.queue_cache`) and a signed-in reader's comments
-(`discussion.fragments`) are rendered once per change and kept here; what is kept is found
+Thread bodies (`discussion.thread_cache`'s first level), the queue's pages
+(`moderation.queue_cache`) and a signed-in reader's comments (`discussion.fragments`) are
+rendered once per change and kept here; what is kept is found
 by a key that names the version it was made from, so nothing needs invalidating: an old
 version's rendering is simply never asked for again and ages out."""
 
 import threading
 from collections import OrderedDict
-from collections.abc import Hashable
+from collections.abc import Callable, Hashable
 from typing import Generic, Protocol, TypeVar
 
 from django.utils.safestring import mark_safe
@@ -54,6 +55,13 @@ class Memory(Generic[K, V]):
             while self.size > self.max_bytes:
                 _, dropped = self.items.popitem(last=False)
                 self.size -= dropped.size
+
+    def forget(self, which: Callable[[K], bool]) -> None:
+        """Drop the renderings whose key `which` picks (a thread changed on this process:
+        its copies are unreachable by key already, and need not wait to age out)."""
+        with self.lock:
+            for key in [k for k in self.items if which(k)]:
+                self.size -= self.items.pop(key).size
 
     def clear(self) -> None:
         with self.lock:

@@ -23,12 +23,10 @@ nothing else (no `now`, no request), is the caller's promise; the variant names 
 else it depends on.
 """
 
-import contextlib
 import functools
 import hashlib
 import logging
 import threading
-from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -41,6 +39,7 @@ from django.http import HttpRequest, HttpResponse
 from belowtheline import fastpath, rows
 from belowtheline.accounts.models import User
 from belowtheline.discussion.models import Article, Comment
+from belowtheline.memory import Memory
 from belowtheline.sites.models import Site
 
 log = logging.getLogger(__name__)
@@ -162,6 +161,11 @@ class CachedBody:
     article_id: int = 0
     headers_for: fastpath.Representation | None = None
 
+    @property
+    def size(self) -> int:
+        """What keeping it costs this process's memory, roughly."""
+        return len(self.body) + len(self.gzipped) + 512
+
 
 def _digest(data: bytes, size: int) -> str:
     return hashlib.blake2b(data, digest_size=size).hexdigest()
@@ -203,53 +207,9 @@ def _representation(
     )
 
 
-class _Memory:
-    """L1: this process's renderings, bounded in bytes, least recently used out first."""
-
-    def __init__(self, max_bytes: int) -> None:
-        self.max_bytes = max_bytes
-        self.items: OrderedDict[Key, CachedBody] = OrderedDict()
-        self.bytes = 0
-        self.lock = threading.Lock()
-
-    @staticmethod
-    def _size(item: CachedBody) -> int:
-        return len(item.body) + len(item.gzipped) + 512
-
-    def get(self, key: Key) -> CachedBody | None:
-        item = self.items.get(key)
-        if item is not None:
-            # Dropped by another thread meanwhile: still a valid answer.
-            with contextlib.suppress(KeyError):
-                self.items.move_to_end(key)
-        return item
-
-    def put(self, key: Key, item: CachedBody) -> None:
-        size = self._size(item)
-        if size > self.max_bytes:
-            return
-        with self.lock:
-            old = self.items.pop(key, None)
-            if old is not None:
-                self.bytes -= self._size(old)
-            self.items[key] = item
-            self.bytes += size
-            while self.bytes > self.max_bytes:
-                _, dropped = self.items.popitem(last=False)
-                self.bytes -= self._size(dropped)
-
-    def forget(self, which: Callable[[Key], bool]) -> None:
-        with self.lock:
-            for key in [k for k in self.items if which(k)]:
-                self.bytes -= self._size(self.items.pop(key))
-
-    def clear(self) -> None:
-        with self.lock:
-            self.items.clear()
-            self.bytes = 0
-
-
-_l1 = _Memory(int(getattr(settings, "BTL_THREAD_CACHE_MAX_BYTES", 64 * 1024 * 1024)))
+# L1: this process's renderings, bounded in bytes, least recently used out first.
+_l1: Memory[Key, CachedBody] = Memory(
+    int(getattr(settings, "BTL_THREAD_CACHE_MAX_BYTES", 64 * 1024 * 1024)))
 _render_locks: dict[Key, threading.Lock] = {}
 _render_locks_guard = threading.Lock()
 
